@@ -1,0 +1,2 @@
+export { createApp, createDispatcherModule } from './app';
+export { type DispatcherSettings, startDispatcher } from './service';

@@ -1,0 +1,60 @@
+import { join, resolve } from 'node:path';
+import { Router } from 'express';
+import { hooklineEnv, loadConfig } from '@hookline/config';
+import { startDispatcher } from '@hookline/dispatcher';
+import { selectMongo } from '@hookline/embedded-mongo';
+import { startGateway } from '@hookline/gateway';
+import { assembleApp, closeServer, createLogger, listen, onShutdown, type ServiceHandle } from '@hookline/http';
+import { startPhotoApp } from '@hookline/photo-app';
+import { connectMongo, createBroker, readinessChecks } from '@hookline/runtime';
+import { startSubscriptions } from '@hookline/subscriptions';
+import { withDatabase } from './mongo-url';
+
+/**
+ * `npm start`: every Hookline app in ONE process on PORT (default 3000), the dispatcher worker
+ * included: the one-machine default. MongoDB is MONGO_URL when set, otherwise a real `mongod` when
+ * one can be had, otherwise the embedded stand-in with its data under DATA_DIR (`.hookline/`).
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(hooklineEnv);
+  const logger = createLogger('hookline', config.LOG_LEVEL);
+  const dataDir = resolve(config.DATA_DIR);
+  const mongo = await selectMongo({ dbPath: join(dataDir, 'mongo'), log: (msg: string) => logger.info(msg) });
+  if (mongo.kind === 'embedded') {
+    logger.warn('MONGO_URL is not set: using the embedded MongoDB stand-in (development only, never production)');
+  }
+  const db = await connectMongo(withDatabase(mongo.uri, 'hookline'));
+  const broker = createBroker(config, 'hookline', logger);
+  void broker.start();
+  if (config.ALLOW_PRIVATE_TARGETS) logger.warn('ALLOW_PRIVATE_TARGETS=true: deliveries to loopback and private addresses are allowed');
+
+  const base = `http://localhost:${config.PORT}`;
+  // The dispatcher loads its subscription snapshot over HTTP, from this very process.
+  const deps = { config: { ...config, DATA_DIR: dataDir, SUBSCRIPTIONS_URL: config.SUBSCRIPTIONS_URL ?? `http://127.0.0.1:${config.PORT}` }, broker, db, logger };
+  const services: Array<[string, string, ServiceHandle]> = [
+    ['photo-app', `${base}/like/:id`, await startPhotoApp(deps)],
+    ['subscriptions', `${base}/subscription`, await startSubscriptions(deps)],
+    ['gateway', `${base}/stations/:station/produce/single`, await startGateway(deps)],
+    ['dispatcher', `${base}/deliveries`, await startDispatcher(deps)],
+  ];
+  const modules = services.map(([, , s]) => s.module);
+  modules.unshift({ router: Router(), checks: readinessChecks(broker, db) });
+  const app = assembleApp({ modules, logger, title: 'Hookline' });
+  const server = await listen(app, config.PORT);
+
+  for (const [name, url] of services) process.stdout.write(`${name.padEnd(14)} ${url}\n`);
+  process.stdout.write(`${'docs'.padEnd(14)} ${base}/docs\n${'health'.padEnd(14)} ${base}/healthz\n`);
+  onShutdown(logger, [
+    () => closeServer(server),
+    // The dispatcher stops last among the apps: it may still be finishing deliveries of events the others published.
+    ...services.map(([, , s]) => () => s.stop()),
+    () => broker.close(),
+    () => db.close(),
+    () => mongo.stop(),
+  ]);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`hookline failed to start: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+export type { ConsumeMessage } from 'amqplib';
+export {
+  Broker,
+  type BrokerLogger,
+  type BrokerOptions,
+  type ConsumeOptions,
+  type Consumer,
+  type Disposition,
+  type MessageHandler,
+} from './connection';
+export { BrokerUnavailableError } from './errors';
+export {
+  declareStationQueue,
+  declareTopology,
+  type QueueType,
+  type TopologyNames,
+  type TopologyOptions,
+  topologyNames,
+} from './topology';

@@ -1,0 +1,109 @@
+import type { Channel } from 'amqplib';
+
+/**
+ * The whole RabbitMQ topology, in one place. Apps and tests both call `declareTopology`.
+ *
+ * DO NOT rename these exchanges or queues without a migration plan: durable queues under the old
+ * names keep their messages, and nothing would consume them any more.
+ *
+ * ```
+ * <ns>.events (topic, key = event type) ──> <ns>.fanout ──> dispatcher fan-out
+ * <ns>.deliveries (direct, key "deliver") ──> <ns>.deliver ──> dispatcher delivery
+ * <ns>.retry.<ms> (TTL = ms) ──dead-letters──> <ns>.deliveries
+ * <ns>.dead: deliveries whose attempts are exhausted, and poison messages
+ * <ns>.subscriptions (fanout) ──> one exclusive queue per dispatcher instance
+ * <ns>.station.<station>.<group> bound to <ns>.events with key station.<station>: pull consumers
+ * ```
+ */
+export interface TopologyNames {
+  eventsExchange: string;
+  deliveriesExchange: string;
+  subscriptionsExchange: string;
+  fanoutQueue: string;
+  deliverQueue: string;
+  deadQueue: string;
+  deliverRoutingKey: string;
+  retryQueue(delayMs: number): string;
+  stationQueue(station: string, group: string): string;
+}
+
+export function topologyNames(namespace = 'hookline'): TopologyNames {
+  return {
+    eventsExchange: `${namespace}.events`,
+    deliveriesExchange: `${namespace}.deliveries`,
+    subscriptionsExchange: `${namespace}.subscriptions`,
+    fanoutQueue: `${namespace}.fanout`,
+    deliverQueue: `${namespace}.deliver`,
+    deadQueue: `${namespace}.dead`,
+    deliverRoutingKey: 'deliver',
+    retryQueue: (delayMs) => `${namespace}.retry.${delayMs}`,
+    stationQueue: (station, group) => `${namespace}.station.${station}.${group}`,
+  };
+}
+
+export type QueueType = 'classic' | 'quorum';
+
+export interface TopologyOptions {
+  namespace?: string;
+  /** Retry tiers to declare (ms). Each becomes `<ns>.retry.<ms>`. */
+  retryDelaysMs?: readonly number[];
+  /** `quorum` for a RabbitMQ cluster; `classic` (default) on one node. */
+  queueType?: QueueType;
+}
+
+export async function declareTopology(ch: Channel, options: TopologyOptions = {}): Promise<TopologyNames> {
+  const names = topologyNames(options.namespace);
+  const queueType = options.queueType ?? 'classic';
+  const durable = { durable: true, arguments: { 'x-queue-type': queueType } };
+  // A message a consumer rejects as unprocessable (nack without requeue) lands in the dead queue
+  // instead of vanishing: nothing is dropped silently.
+  const deadLettered = {
+    ...durable,
+    arguments: { ...durable.arguments, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': names.deadQueue },
+  };
+
+  await ch.assertExchange(names.eventsExchange, 'topic', { durable: true });
+  await ch.assertExchange(names.deliveriesExchange, 'direct', { durable: true });
+  await ch.assertExchange(names.subscriptionsExchange, 'fanout', { durable: true });
+
+  await ch.assertQueue(names.deadQueue, durable);
+  // Declared by publishers too, so an event published before any dispatcher ever ran is kept.
+  await ch.assertQueue(names.fanoutQueue, deadLettered);
+  await ch.bindQueue(names.fanoutQueue, names.eventsExchange, '#');
+  await ch.assertQueue(names.deliverQueue, deadLettered);
+  await ch.bindQueue(names.deliverQueue, names.deliveriesExchange, names.deliverRoutingKey);
+
+  for (const delayMs of new Set(options.retryDelaysMs ?? [])) {
+    // Jitter and a per-queue TTL: RabbitMQ expires messages only from the head of a queue, so a
+    // message's own shorter `expiration` cannot overtake an older one. Each tier's queue TTL is the
+    // tier's longest delay (delay x 1.2) and each message carries its jittered `expiration` in
+    // [0.8, 1.2] x delay. A message enqueued after the head leaves at max(own expiry, head's expiry),
+    // and the head's expiry is at most enqueue time + 1.2 x delay, so every message still leaves
+    // within its tier's [0.8, 1.2] x delay window: jitter spreads retries without breaking the tier.
+    await ch.assertQueue(names.retryQueue(delayMs), {
+      ...durable,
+      arguments: {
+        ...durable.arguments,
+        'x-message-ttl': Math.ceil(delayMs * 1.2),
+        'x-dead-letter-exchange': names.deliveriesExchange,
+        'x-dead-letter-routing-key': names.deliverRoutingKey,
+      },
+    });
+  }
+  return names;
+}
+
+/** A pull consumer group's queue on a station, made on first use. */
+export async function declareStationQueue(
+  ch: Channel,
+  options: { namespace?: string; station: string; group: string; retentionMs: number; queueType?: QueueType },
+): Promise<string> {
+  const names = topologyNames(options.namespace);
+  const queue = names.stationQueue(options.station, options.group);
+  await ch.assertQueue(queue, {
+    durable: true,
+    arguments: { 'x-queue-type': options.queueType ?? 'classic', 'x-message-ttl': options.retentionMs },
+  });
+  await ch.bindQueue(queue, names.eventsExchange, `station.${options.station}`);
+  return queue;
+}

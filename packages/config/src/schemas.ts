@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { bool, commaList, logLevel, mongoUrl, port, positiveNumber, rabbitmqUrl, retrySchedule } from './fields';
+
+/** Variables every app reads. */
+const common = {
+  RABBITMQ_URL: rabbitmqUrl,
+  LOG_LEVEL: logLevel,
+  NODE_ENV: z.string().default('development'),
+  // Prefix of every exchange and queue name; tests use a unique one each. Changing it in production
+  // orphans the durable queues under the old names (see packages/broker/src/topology.ts).
+  HOOKLINE_NAMESPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected lower-case letters, digits, _ or - (at most 32)')
+    .default('hookline'),
+  API_KEYS: commaList.describe('management API keys; unset = protected mode (loopback clients only)'),
+  EXTRA_EVENT_TYPES: commaList.describe('event types subscriptions may name besides the catalog'),
+  DATA_DIR: z.string().default('.hookline').describe('local state: the embedded MongoDB, generated JWT secrets'),
+};
+
+const standaloneMongo = { MONGO_URL: mongoUrl.default('mongodb://localhost:27017/hookline') };
+
+export const photoAppEnv = z.object({ ...common, ...standaloneMongo, PORT: port(3001) });
+export const subscriptionsEnv = z.object({
+  ...common,
+  ...standaloneMongo,
+  PORT: port(3002),
+  SECRET_ROTATION_GRACE_HOURS: positiveNumber(24, 'a positive number of hours'),
+  ALLOW_PRIVATE_TARGETS: bool(false),
+});
+export const dispatcherEnv = z.object({
+  ...common,
+  ...standaloneMongo,
+  PORT: port(3003),
+  SUBSCRIPTIONS_URL: z.url({ message: 'expected an http(s) URL' }).default('http://localhost:3002'),
+  RETRY_SCHEDULE: retrySchedule,
+  DELIVERY_TIMEOUT_MS: positiveNumber(15_000, 'a positive number of milliseconds'),
+  DELIVERY_RETENTION_DAYS: positiveNumber(30, 'a positive number of days'),
+  DISABLE_AFTER_HOURS: positiveNumber(120, 'a positive number of hours'),
+  MAX_IN_FLIGHT_PER_SUBSCRIPTION: positiveNumber(10, 'a positive integer'),
+  DELIVERY_CONCURRENCY: positiveNumber(200, 'a positive integer'),
+  ALLOW_PRIVATE_TARGETS: bool(false),
+});
+export const gatewayEnv = z.object({
+  ...common,
+  ...standaloneMongo,
+  PORT: port(4444),
+  JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  REFRESH_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  GATEWAY_USERS: commaList.describe('name:password pairs seeded at start'),
+  STATION_RETENTION: positiveNumber(7 * 24 * 3600, 'a positive number of seconds').describe(
+    'how long a station keeps messages for consumer groups that have not pulled them (seconds)',
+  ),
+});
+
+/** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
+export const hooklineEnv = z.object({
+  ...common,
+  ...dispatcherEnv.shape,
+  ...gatewayEnv.shape,
+  ...subscriptionsEnv.shape,
+  PORT: port(3000),
+  MONGO_URL: mongoUrl.optional(),
+  // One machine, receivers on localhost: private targets are allowed unless switched off.
+  ALLOW_PRIVATE_TARGETS: bool(true),
+  SUBSCRIPTIONS_URL: z.string().optional(),
+});
+
+export type PhotoAppConfig = z.infer<typeof photoAppEnv>;
+export type SubscriptionsConfig = z.infer<typeof subscriptionsEnv>;
+export type DispatcherConfig = z.infer<typeof dispatcherEnv>;
+export type GatewayConfig = z.infer<typeof gatewayEnv>;
+export type HooklineConfig = z.infer<typeof hooklineEnv>;

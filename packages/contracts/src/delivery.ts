@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { eventEnvelopeSchema } from './envelope';
+
+/**
+ * One delivery of one event to one subscription, as it travels on `hookline.deliveries` and the
+ * retry queues. The event rides along so delivering needs no database read.
+ * `attempt` is 1-indexed: the first try is attempt 1.
+ */
+export const deliveryTaskSchema = z.object({
+  id: z.string().startsWith('msg_'),
+  eventId: z.string(),
+  subscriptionId: z.string(),
+  attempt: z.number().int().min(1),
+  event: eventEnvelopeSchema,
+});
+export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

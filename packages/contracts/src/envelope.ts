@@ -1,0 +1,47 @@
+import { monotonicFactory } from 'ulid';
+import { z } from 'zod';
+import { eventTypeSchema } from './catalog';
+
+// ULIDs sort by creation time, so ids double as a cursor for pagination; the monotonic factory keeps
+// ids from one process strictly increasing within the same millisecond.
+const nextUlid = monotonicFactory();
+
+export function newId(prefix: 'evt' | 'msg' | 'sub' | 'att'): string {
+  return `${prefix}_${nextUlid()}`;
+}
+
+/**
+ * Hookline makes `evt_<ULID>` ids; a producer may bring its own id (`POST /events {id}`), which then
+ * doubles as its idempotency key, so any id of this shape is accepted.
+ */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** What the gateway received, byte for byte, for pull consumers of a station. */
+export const stationOriginSchema = z.object({
+  contentType: z.string(),
+  headers: z.record(z.string(), z.string()),
+  bodyBase64: z.string(),
+});
+export type StationOrigin = z.infer<typeof stationOriginSchema>;
+
+/** What travels on `hookline.events`. */
+export const eventEnvelopeSchema = z.object({
+  id: z.string().regex(EVENT_ID_PATTERN),
+  type: eventTypeSchema,
+  timestamp: z.iso.datetime({ offset: true }),
+  data: z.unknown(),
+  // Only on station events: the original request, for pull consumers. Never sent to subscribers.
+  station: stationOriginSchema.optional(),
+});
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+
+/** Exactly what a subscriber receives: the Standard Webhooks payload shape. */
+export type WebhookPayload = Pick<EventEnvelope, 'type' | 'timestamp' | 'data'>;
+
+export function createEnvelope(type: string, data: unknown, now = new Date()): EventEnvelope {
+  return { id: newId('evt'), type, timestamp: now.toISOString(), data };
+}
+
+export function toWebhookPayload(event: EventEnvelope): WebhookPayload {
+  return { type: event.type, timestamp: event.timestamp, data: event.data };
+}

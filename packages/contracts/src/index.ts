@@ -1,0 +1,34 @@
+export {
+  EVENT_TYPE_MAX_LENGTH,
+  EVENT_TYPE_PATTERN,
+  eventTypeSchema,
+  FIRST_PARTY_EVENT_TYPES,
+  type FirstPartyEventType,
+  isCatalogued,
+  isStationEventType,
+  STATION_EVENT_PREFIX,
+  STATION_NAME_MAX_LENGTH,
+  STATION_NAME_PATTERN,
+  stationEventType,
+  stationNameSchema,
+  WILDCARD_EVENT_TYPE,
+} from './catalog';
+export { DELIVERY_STATUSES, type DeliveryStatus, type DeliveryTask, deliveryTaskSchema } from './delivery';
+export {
+  createEnvelope,
+  EVENT_ID_PATTERN,
+  type EventEnvelope,
+  eventEnvelopeSchema,
+  newId,
+  type StationOrigin,
+  stationOriginSchema,
+  toWebhookPayload,
+  type WebhookPayload,
+} from './envelope';
+export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
+export {
+  type SubscriptionChange,
+  type SubscriptionRecord,
+  subscriptionChangeSchema,
+  subscriptionRecordSchema,
+} from './subscription';

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/**
+ * A subscription as the subscription service publishes it to the dispatchers (secrets included:
+ * the dispatcher signs with them). Never returned by list endpoints.
+ */
+export const subscriptionRecordSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  eventTypes: z.array(z.string()),
+  enabled: z.boolean(),
+  secret: z.string(),
+  // During a rotation the previous secret still signs until `previousSecretExpiresAt`.
+  previousSecret: z.string().nullish(),
+  previousSecretExpiresAt: z.string().nullish(),
+  // Milliseconds since the epoch of the last write: a dispatcher keeps the newest version it has
+  // seen, whichever arrives first of the snapshot and the change feed.
+  version: z.number(),
+});
+export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
+
+/** Messages on the `hookline.subscriptions` fanout exchange: the dispatchers' feed. */
+export const subscriptionChangeSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('upsert'), subscription: subscriptionRecordSchema }),
+  z.object({ op: z.literal('delete'), subscription: z.object({ id: z.string() }) }),
+]);
+export type SubscriptionChange = z.infer<typeof subscriptionChangeSchema>;

@@ -1,0 +1,46 @@
+import express, { type Express, type Router } from 'express';
+import { errorHandler, notFound } from './errors';
+import { healthRouter, type ReadinessCheck } from './health';
+import type { Logger } from './logger';
+import { docsRouter, type OpenAPIRegistry } from './openapi';
+
+/** What each Hookline app contributes to an HTTP server: its routes, its readiness checks, its docs. */
+export interface HttpModule {
+  router: Router;
+  checks?: Record<string, ReadinessCheck>;
+  openapi?: OpenAPIRegistry;
+}
+
+/** A running app inside a process: its HTTP module, and how to stop its background work. */
+export interface ServiceHandle {
+  module: HttpModule;
+  /** Stop consuming and finish in-flight work; connections are closed by the process afterwards. */
+  stop(): Promise<void>;
+}
+
+/** Request bodies are JSON of at most 256 KB unless a route says otherwise (the gateway does). */
+export const JSON_BODY_LIMIT = '256kb';
+export const jsonBody = express.json({ limit: JSON_BODY_LIMIT });
+
+/**
+ * Builds the express app around one or more modules: health, metrics, docs, the modules' routes,
+ * then the 404 and error handlers. A standalone app passes its own module; `npm start` passes all.
+ */
+export function assembleApp(options: {
+  modules: HttpModule[];
+  logger: Logger;
+  title: string;
+  version?: string;
+}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const checks = Object.assign({}, ...options.modules.map((m) => m.checks ?? {}));
+  app.use(healthRouter(checks));
+  const registries = options.modules.flatMap((m) => (m.openapi ? [m.openapi] : []));
+  app.use(docsRouter(registries, options.title, options.version ?? '0.1.0'));
+  for (const m of options.modules) app.use(m.router);
+  app.use(notFound);
+  app.use(errorHandler(options.logger));
+  return app;
+}

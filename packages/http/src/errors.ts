@@ -1,0 +1,100 @@
+import type { ErrorBody, ErrorDetail } from '@hookline/contracts';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import type { Logger } from './logger';
+
+/** An expected failure with an HTTP status and a stable machine-readable code. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string, details?: ErrorDetail[]): ErrorBody {
+  return { error: details && details.length > 0 ? { code, message, details } : { code, message } };
+}
+
+/** Every issue of a zod error, one detail per invalid field. */
+export function zodDetails(err: ZodError): ErrorDetail[] {
+  return err.issues.map((i) => ({ field: i.path.join('.') || undefined, message: i.message }));
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}`));
+};
+
+const DATABASE_DOWN = new Set([
+  'MongoNotConnectedError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** Driver errors that mean "MongoDB is not reachable right now": a 503, not a 500. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const name = (err as Error)?.name;
+  return typeof name === 'string' && DATABASE_DOWN.has(name);
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/**
+ * The last middleware of every app: turns anything thrown into the project's error shape.
+ * Expected errors keep their status; body-parser failures become 400/413/415; anything else is
+ * logged and answered 500 without internals.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof HttpError) {
+      res.status(err.status).json(errorBody(err.code, err.message, err.details));
+      return;
+    }
+    if (err instanceof ZodError) {
+      res.status(400).json(errorBody('validation_error', 'the request is invalid', zodDetails(err)));
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      res.status(503).json(errorBody('database_unavailable', 'the database is unavailable, try again shortly'));
+      return;
+    }
+    if ((err as Error)?.name === 'BrokerUnavailableError') {
+      res.status(503).json(errorBody('broker_unavailable', 'RabbitMQ is unavailable, try again shortly'));
+      return;
+    }
+    const bp = err as BodyParserError;
+    if (bp?.type === 'entity.parse.failed') {
+      res.status(400).json(errorBody('invalid_json', 'the request body is not valid JSON'));
+      return;
+    }
+    if (bp?.type === 'entity.too.large') {
+      res
+        .status(413)
+        .json(errorBody('payload_too_large', `the request body exceeds ${bp.limit ?? 'the limit of'} bytes`));
+      return;
+    }
+    if (bp?.type === 'encoding.unsupported' || bp?.type === 'charset.unsupported') {
+      res.status(415).json(errorBody('unsupported_encoding', 'the request body encoding is not supported'));
+      return;
+    }
+    if (typeof bp?.status === 'number' && bp.status >= 400 && bp.status < 500) {
+      res.status(bp.status).json(errorBody('bad_request', (err as Error).message));
+      return;
+    }
+    logger.error({ err, method: req.method, path: req.path }, 'http.unhandled_error');
+    res.status(500).json(errorBody('internal_error', 'an unexpected error occurred'));
+  };
+}

@@ -1,0 +1,2 @@
+export { connectMongo, mongoReady } from './mongo';
+export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps } from './run';

@@ -1,0 +1,69 @@
+import { Broker, declareTopology } from '@hookline/broker';
+import { loadConfig } from '@hookline/config';
+import {
+  assembleApp,
+  closeServer,
+  createLogger,
+  type Logger,
+  listen,
+  onShutdown,
+  type ServiceHandle,
+} from '@hookline/http';
+import type { Connection } from 'mongoose';
+import type { z } from 'zod';
+import { connectMongo, mongoReady } from './mongo';
+
+/** Everything an app needs from its process. */
+export interface ServiceDeps<C> {
+  config: C;
+  broker: Broker;
+  db: Connection;
+  logger: Logger;
+}
+
+export interface BaseEnv {
+  PORT: number;
+  RABBITMQ_URL: string;
+  MONGO_URL?: string;
+  LOG_LEVEL: string;
+  HOOKLINE_NAMESPACE: string;
+  RETRY_SCHEDULE?: number[];
+}
+
+/** A broker whose every (re)connect declares the whole topology, so no app depends on another's start. */
+export function createBroker(config: BaseEnv, name: string, logger: Logger, confirmTimeoutMs?: number): Broker {
+  return new Broker({
+    url: config.RABBITMQ_URL,
+    name,
+    logger,
+    confirmTimeoutMs,
+    setup: async (ch) => {
+      await declareTopology(ch, { namespace: config.HOOKLINE_NAMESPACE, retryDelaysMs: config.RETRY_SCHEDULE });
+    },
+  });
+}
+
+export function readinessChecks(broker: Broker, db: Connection) {
+  return { rabbitmq: () => broker.connected, mongodb: mongoReady(db) };
+}
+
+/**
+ * `main.ts` of a standalone app: parse the env (one readable line and exit 1 if wrong), connect,
+ * start the app, listen, and stop gracefully on SIGTERM/SIGINT.
+ */
+export async function runStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string }>>(options: {
+  name: string;
+  envSchema: S;
+  start(deps: ServiceDeps<z.infer<S>>): Promise<ServiceHandle>;
+}): Promise<void> {
+  const config = loadConfig(options.envSchema);
+  const logger = createLogger(options.name, config.LOG_LEVEL);
+  const broker = createBroker(config, options.name, logger);
+  void broker.start();
+  const db = await connectMongo(config.MONGO_URL);
+  const service = await options.start({ config, broker, db, logger });
+  const app = assembleApp({ modules: [service.module], logger, title: `Hookline ${options.name}` });
+  const server = await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, `${options.name} listening on http://localhost:${config.PORT}`);
+  onShutdown(logger, [() => closeServer(server), () => service.stop(), () => broker.close(), () => db.close()]);
+}

@@ -1,0 +1,2 @@
+export type { SignatureHeaders, VerifyOptions } from './standard-webhooks';
+export { generateSecret, sign, signatureHeaders, verify, WebhookVerificationError } from './standard-webhooks';

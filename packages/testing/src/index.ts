@@ -1,0 +1,4 @@
+export { uniqueMongoUrl } from './mongo';
+export { closeConnections, deleteNamespace, queueDepth, RABBITMQ_URL, uniqueNamespace } from './rabbit';
+export { type ReceivedRequest, type Receiver, type Responder, startReceiver } from './receiver';
+export { waitFor } from './wait';

@@ -1,0 +1,83 @@
+/**
+ * `npm test`: provisions what the tests need, then runs every jest project.
+ * - RabbitMQ at RABBITMQ_URL (default amqp://guest:guest@localhost:5672). If nothing answers and
+ *   `rabbitmq-server` is installed, it is started; otherwise we stop at once and say how to start one.
+ * - MongoDB: MONGO_URL when set (a real MongoDB: the conformance suite then checks it), else the
+ *   embedded stand-in on a free port, in memory. Tests each use their own database.
+ * Extra arguments go to jest (e.g. `npm test -- packages/broker`).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { selectMongo } from '@hookline/embedded-mongo';
+
+const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@localhost:5672';
+
+// Dial rather than probe: RabbitMQ accepts TCP before it completes an AMQP handshake, so we try
+// a real AMQP connection.
+async function rabbitAnswers(): Promise<boolean> {
+  const amqp = await import('amqplib');
+  try {
+    const conn = await amqp.connect(RABBITMQ_URL, { timeout: 2000 });
+    await conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.setTimeout(1000, () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+async function ensureRabbit(): Promise<void> {
+  if (await rabbitAnswers()) return;
+  if (!has('rabbitmq-server')) {
+    console.error(
+      `RabbitMQ does not answer at ${RABBITMQ_URL}. Start one, e.g.\n` +
+        '  docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management\n' +
+        'or install rabbitmq-server and run `rabbitmq-server -detached`, or set RABBITMQ_URL.',
+    );
+    process.exit(1);
+  }
+  console.log('RabbitMQ is not running: starting rabbitmq-server -detached');
+  spawnSync('rabbitmq-server', ['-detached'], { stdio: 'inherit' });
+  execFileSync('rabbitmqctl', ['await_startup', '--timeout', '120'], { stdio: 'inherit' });
+  spawnSync('rabbitmq-plugins', ['enable', 'rabbitmq_management'], { stdio: 'inherit' });
+  if (!(await rabbitAnswers())) {
+    console.error(`RabbitMQ was started but does not answer at ${RABBITMQ_URL}`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  await ensureRabbit();
+  if (!(await portOpen('127.0.0.1', 15672))) {
+    console.warn('RabbitMQ management API (:15672) is not up: run `rabbitmq-plugins enable rabbitmq_management`.');
+  }
+  const mongo = await selectMongo({ log: (m: string) => console.log(m) });
+  console.log(`MongoDB for tests: ${mongo.kind} at ${mongo.uri}`);
+  const jestArgs = ['--conditions=hookline-src', require.resolve('jest/bin/jest'), ...process.argv.slice(2)];
+  const child = spawn(process.execPath, jestArgs, {
+    stdio: 'inherit',
+    env: { ...process.env, MONGO_URL: mongo.uri, RABBITMQ_URL },
+  });
+  const code: number = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  await mongo.stop();
+  process.exit(code);
+}
+
+void main();
