@@ -13,4 +13,5 @@ const projects = roots.flatMap((root) => {
     .filter((p) => fs.existsSync(path.join(p, 'jest.config.js')));
 });
 
-module.exports = { projects };
+// testTimeout is a global option: projects' own values are ignored.
+module.exports = { projects, testTimeout: 30000 };

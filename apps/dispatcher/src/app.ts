@@ -1,18 +1,29 @@
 import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks } from '@hookline/runtime';
-import { Router } from 'express';
 import type { Express } from 'express';
+import { deliveriesRouter } from './routes/deliveries';
 import type { DispatcherSettings } from './service';
+import type { DeliveryModels } from './store/models';
+import type { DispatcherWorker } from './worker';
+
+export interface DispatcherAppDeps extends ServiceDeps<DispatcherSettings> {
+  models: DeliveryModels;
+  worker: DispatcherWorker;
+}
 
 /** This app's routes, readiness checks and OpenAPI registry. */
-export function createDispatcherModule(deps: ServiceDeps<DispatcherSettings>): HttpModule {
-  const router = Router();
+export function createDispatcherModule(deps: DispatcherAppDeps): HttpModule {
   const openapi = new OpenAPIRegistry();
-  return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };
+  const router = deliveriesRouter(deps.models, deps.config.API_KEYS, openapi);
+  return {
+    router,
+    openapi,
+    checks: { ...readinessChecks(deps.broker, deps.db), dispatcher: () => deps.worker.ready },
+  };
 }
 
 /** The express app of this app alone (does not listen): what tests and main.ts use. */
-export function createApp(deps: ServiceDeps<DispatcherSettings>): Express {
+export function createApp(deps: DispatcherAppDeps): Express {
   return assembleApp({ modules: [createDispatcherModule(deps)], logger: deps.logger, title: 'Hookline dispatcher' });
 }

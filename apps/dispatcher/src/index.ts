@@ -1,2 +1,3 @@
-export { createApp, createDispatcherModule } from './app';
+export { createApp, createDispatcherModule, type DispatcherAppDeps } from './app';
 export { type DispatcherSettings, startDispatcher } from './service';
+export { DispatcherWorker } from './worker';

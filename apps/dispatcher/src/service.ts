@@ -2,12 +2,44 @@ import type { DispatcherConfig } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { createDispatcherModule } from './app';
+import { HttpDeliverer } from './delivery/http-deliverer';
+import { httpSubscriptionSource } from './matching/snapshot-source';
+import { httpSubscriptionControl } from './matching/subscription-control';
+import { deliveryModels } from './store/models';
+import { DeliveryStore } from './store/delivery-store';
+import { DispatcherWorker } from './worker';
 
 /** The process-independent config of this app (the port and MongoDB URL belong to the process). */
 export type DispatcherSettings = Omit<DispatcherConfig, 'PORT' | 'MONGO_URL'>;
 
-/** Starts this app inside a process: used by its own main.ts and by `npm start`. */
-export async function startDispatcher(deps: ServiceDeps<DispatcherSettings>): Promise<ServiceHandle> {
-  const module = createDispatcherModule(deps);
-  return { module, stop: async () => {} };
+/**
+ * Starts the dispatcher inside a process: used by its own main.ts and by `npm start`. The worker
+ * starts in the background (it waits for the subscription service's snapshot); the HTTP module
+ * is available at once.
+ */
+export async function startDispatcher(
+  deps: ServiceDeps<DispatcherSettings>,
+): Promise<ServiceHandle & { worker: DispatcherWorker }> {
+  const { config } = deps;
+  const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);
+  await Promise.all([models.Delivery.init(), models.Attempt.init()]);
+  const store = new DeliveryStore(models);
+  const apiKey = config.API_KEYS[0];
+  const worker = new DispatcherWorker({
+    broker: deps.broker,
+    namespace: config.HOOKLINE_NAMESPACE,
+    store,
+    source: httpSubscriptionSource(config.SUBSCRIPTIONS_URL, apiKey),
+    deliverer: new HttpDeliverer({
+      timeoutMs: config.DELIVERY_TIMEOUT_MS,
+      allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
+    }),
+    control: (index) => httpSubscriptionControl(config.SUBSCRIPTIONS_URL, apiKey, index),
+    scheduleMs: config.RETRY_SCHEDULE,
+    concurrency: config.DELIVERY_CONCURRENCY,
+    logger: deps.logger,
+  });
+  void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));
+  const module = createDispatcherModule({ ...deps, models, worker });
+  return { module, worker, stop: () => worker.stop() };
 }

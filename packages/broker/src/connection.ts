@@ -30,6 +30,8 @@ export interface ConsumeOptions {
 }
 
 export interface Consumer {
+  /** Resolves once the consumer is subscribed on the broker (after the first connection). */
+  ready: Promise<void>;
   /** Stop taking new messages and wait for the in-flight ones to finish. */
   stop(): Promise<void>;
 }
@@ -44,6 +46,7 @@ interface ConsumerState {
   tag?: string;
   stopped: boolean;
   inFlight: Set<Promise<void>>;
+  onAttached: () => void;
 }
 
 /**
@@ -201,11 +204,16 @@ export class Broker extends EventEmitter {
 
   /** Consumes with manual acks; re-subscribes by itself after a reconnect. */
   consume(queue: string, handler: MessageHandler, options: ConsumeOptions): Consumer {
-    const state: ConsumerState = { queue, handler, options, stopped: false, inFlight: new Set() };
+    let onAttached = () => {};
+    const ready = new Promise<void>((resolve) => {
+      onAttached = resolve;
+    });
+    const state: ConsumerState = { queue, handler, options, stopped: false, inFlight: new Set(), onAttached };
     this.consumers.add(state);
     if (this.conn)
       void this.attachConsumer(this.conn, state).catch((err) => this.log.error({ err }, 'rabbitmq.consume_failed'));
     return {
+      ready,
       stop: async () => {
         await this.stopConsumer(state);
         await state.channel?.close().catch(() => {});
@@ -232,6 +240,7 @@ export class Broker extends EventEmitter {
       void work.finally(() => state.inFlight.delete(work));
     });
     state.tag = consumerTag;
+    state.onAttached();
   }
 
   private async handle(ch: Channel, state: ConsumerState, msg: ConsumeMessage): Promise<void> {

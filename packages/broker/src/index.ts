@@ -13,6 +13,8 @@ export {
   declareStationQueue,
   declareTopology,
   type QueueType,
+  retryTiers,
+  tierFor,
   type TopologyNames,
   type TopologyOptions,
   topologyNames,

@@ -45,8 +45,8 @@ export type QueueType = 'classic' | 'quorum';
 
 export interface TopologyOptions {
   namespace?: string;
-  /** Retry tiers to declare (ms). Each becomes `<ns>.retry.<ms>`. */
-  retryDelaysMs?: readonly number[];
+  /** Retry tiers to declare (ms), from retryTiers(). Each becomes `<ns>.retry.<ms>`. */
+  retryTiersMs?: readonly number[];
   /** `quorum` for a RabbitMQ cluster; `classic` (default) on one node. */
   queueType?: QueueType;
 }
@@ -73,18 +73,15 @@ export async function declareTopology(ch: Channel, options: TopologyOptions = {}
   await ch.assertQueue(names.deliverQueue, deadLettered);
   await ch.bindQueue(names.deliverQueue, names.deliveriesExchange, names.deliverRoutingKey);
 
-  for (const delayMs of new Set(options.retryDelaysMs ?? [])) {
-    // Jitter and a per-queue TTL: RabbitMQ expires messages only from the head of a queue, so a
-    // message's own shorter `expiration` cannot overtake an older one. Each tier's queue TTL is the
-    // tier's longest delay (delay x 1.2) and each message carries its jittered `expiration` in
-    // [0.8, 1.2] x delay. A message enqueued after the head leaves at max(own expiry, head's expiry),
-    // and the head's expiry is at most enqueue time + 1.2 x delay, so every message still leaves
-    // within its tier's [0.8, 1.2] x delay window: jitter spreads retries without breaking the tier.
-    await ch.assertQueue(names.retryQueue(delayMs), {
+  for (const tierMs of new Set(options.retryTiersMs ?? [])) {
+    // A retry tier holds messages for AT MOST its TTL: RabbitMQ expires messages only from the head
+    // of a queue, so a message's own shorter `expiration` cannot overtake an older one, but neither
+    // can it wait longer than the queue TTL. See retryTiers() for how tiers are chosen.
+    await ch.assertQueue(names.retryQueue(tierMs), {
       ...durable,
       arguments: {
         ...durable.arguments,
-        'x-message-ttl': Math.ceil(delayMs * 1.2),
+        'x-message-ttl': tierMs,
         'x-dead-letter-exchange': names.deliveriesExchange,
         'x-dead-letter-routing-key': names.deliverRoutingKey,
       },
@@ -106,4 +103,29 @@ export async function declareStationQueue(
   });
   await ch.bindQueue(queue, names.eventsExchange, `station.${options.station}`);
   return queue;
+}
+
+/**
+ * The retry tiers for a schedule. Jitter and a per-queue TTL: a message that must wait D ms is put
+ * in the smallest tier T >= D with its own `expiration` = D. It leaves when it AND every message
+ * ahead of it has expired, and nothing ahead of it waits past T, so it leaves after between D and
+ * T ms. With a tier at 1.2 x d (the jitter ceiling) and one at 2 x d (the Retry-After ceiling) for
+ * every scheduled delay d, a jittered delay in [0.8d, 1.2d] stays in that window, and a
+ * Retry-After clamped to [d, 2d] stays in [d, 2d].
+ */
+export function retryTiers(scheduleMs: readonly number[]): number[] {
+  const tiers = new Set<number>();
+  for (const d of scheduleMs) {
+    tiers.add(Math.ceil(d * 1.2));
+    tiers.add(d * 2);
+  }
+  return [...tiers].sort((a, b) => a - b);
+}
+
+/** The smallest tier that can hold a delay of `delayMs` (the largest tier if none can). */
+export function tierFor(delayMs: number, tiersMs: readonly number[]): number {
+  for (const t of tiersMs) if (t >= delayMs) return t;
+  const last = tiersMs[tiersMs.length - 1];
+  if (last === undefined) throw new Error('no retry tiers declared');
+  return last;
 }

@@ -1,5 +1,5 @@
 import { closeConnections, deleteNamespace, RABBITMQ_URL, uniqueNamespace, waitFor } from '@hookline/testing';
-import { Broker, BrokerUnavailableError, declareTopology, topologyNames } from '../src';
+import { Broker, BrokerUnavailableError, declareTopology, retryTiers, tierFor, topologyNames } from '../src';
 
 describe('Broker against the real RabbitMQ', () => {
   const ns = uniqueNamespace('broker');
@@ -9,7 +9,7 @@ describe('Broker against the real RabbitMQ', () => {
     url: RABBITMQ_URL,
     name: connectionName,
     setup: async (ch) => {
-      await declareTopology(ch, { namespace: ns, retryDelaysMs: [200] });
+      await declareTopology(ch, { namespace: ns, retryTiersMs: [200] });
     },
   });
 
@@ -106,5 +106,18 @@ describe('Broker against the real RabbitMQ', () => {
     await expect(dead.waitUntilConnected(300)).rejects.toBeInstanceOf(BrokerUnavailableError);
     expect(Date.now() - started).toBeLessThan(2000);
     await dead.close();
+  });
+});
+
+describe('retry tiers', () => {
+  it('has a jitter-ceiling tier and a Retry-After-ceiling tier per scheduled delay', () => {
+    expect(retryTiers([5000, 300_000])).toEqual([6000, 10_000, 360_000, 600_000]);
+  });
+  it('puts a delay in the smallest tier that can hold it', () => {
+    const tiers = retryTiers([5000, 300_000]);
+    expect(tierFor(4000, tiers)).toBe(6000);
+    expect(tierFor(6000, tiers)).toBe(6000);
+    expect(tierFor(7000, tiers)).toBe(10_000);
+    expect(tierFor(10_000_000, tiers)).toBe(600_000);
   });
 });

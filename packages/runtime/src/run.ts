@@ -1,4 +1,4 @@
-import { Broker, declareTopology } from '@hookline/broker';
+import { Broker, declareTopology, retryTiers } from '@hookline/broker';
 import { loadConfig } from '@hookline/config';
 import {
   assembleApp,
@@ -38,7 +38,7 @@ export function createBroker(config: BaseEnv, name: string, logger: Logger, conf
     logger,
     confirmTimeoutMs,
     setup: async (ch) => {
-      await declareTopology(ch, { namespace: config.HOOKLINE_NAMESPACE, retryDelaysMs: config.RETRY_SCHEDULE });
+      await declareTopology(ch, { namespace: config.HOOKLINE_NAMESPACE, retryTiersMs: retryTiers(config.RETRY_SCHEDULE ?? []) });
     },
   });
 }

@@ -1,0 +1,136 @@
+import { type Broker, type ConsumeMessage, type Disposition, type TopologyNames, tierFor } from '@hookline/broker';
+import { type DeliveryTask, deliveryTaskSchema, type SubscriptionRecord } from '@hookline/contracts';
+import { counter, histogram, type Logger } from '@hookline/http';
+import { decideOutcome, type Outcome } from '../policy/outcome';
+import type { DeliveryStore } from '../store/delivery-store';
+import type { Deliverer } from './http-deliverer';
+
+export interface SubscriptionControl {
+  /** Disables a subscription (410, receiver's request, auto-disable), with the reason recorded. */
+  disable(sub: SubscriptionRecord, reason: string): Promise<void>;
+}
+
+export interface DeliverDeps {
+  broker: Broker;
+  names: TopologyNames;
+  lookup(subscriptionId: string): SubscriptionRecord | undefined;
+  store: DeliveryStore;
+  deliverer: Deliverer;
+  control: SubscriptionControl;
+  scheduleMs: readonly number[];
+  tiersMs: readonly number[];
+  logger: Logger;
+  random?: () => number;
+}
+
+const attempts = counter('hookline_delivery_attempts_total', 'Delivery attempts by outcome', ['outcome']);
+const durations = histogram(
+  'hookline_delivery_duration_seconds',
+  'Duration of delivery attempts',
+  [],
+  [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+);
+
+function parseTask(msg: ConsumeMessage): DeliveryTask | undefined {
+  try {
+    const r = deliveryTaskSchema.safeParse(JSON.parse(msg.content.toString('utf8')));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One attempt of one delivery, then what `decideOutcome` says. A receiver's failure is an expected
+ * outcome (recorded, retried via a delay queue, acked); only system faults (RabbitMQ refusing the
+ * retry message) throw, which requeues the task so nothing is lost.
+ */
+export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Promise<Disposition> {
+  const publishTo = (queue: string, task: DeliveryTask, expirationMs?: number) =>
+    deps.broker.publish('', queue, Buffer.from(JSON.stringify(task)), {
+      messageId: task.id,
+      contentType: 'application/json',
+      ...(expirationMs !== undefined ? { expiration: String(Math.max(0, Math.round(expirationMs))) } : {}),
+    });
+
+  return async (msg) => {
+    const task = parseTask(msg);
+    if (!task) {
+      deps.logger.error({ messageId: msg.properties.messageId }, 'delivery.invalid_task');
+      return 'reject';
+    }
+    const sub = deps.lookup(task.subscriptionId);
+    if (!sub) {
+      await deps.store.setStatus(task.id, 'failed', 'the subscription was deleted');
+      return 'ack';
+    }
+    if (!sub.enabled) {
+      // Kept, not failed: re-enabling the subscription resumes its paused deliveries.
+      await deps.store.setStatus(task.id, 'paused', 'the subscription is disabled');
+      return 'ack';
+    }
+
+    const now = new Date();
+    const sent = await deps.deliverer.send(sub, task, now);
+    const outcome: Outcome = decideOutcome({
+      result: sent,
+      attempt: task.attempt,
+      scheduleMs: deps.scheduleMs,
+      now,
+      random: deps.random ?? Math.random,
+    });
+
+    let nextAttemptAt: Date | null = null;
+    if (outcome.kind === 'retry') {
+      const tier = tierFor(outcome.delayMs, deps.tiersMs);
+      await publishTo(deps.names.retryQueue(tier), { ...task, attempt: task.attempt + 1 }, outcome.delayMs);
+      nextAttemptAt = new Date(now.getTime() + outcome.delayMs);
+    } else if (outcome.kind === 'failed' || outcome.kind === 'disable') {
+      await publishTo(deps.names.deadQueue, task);
+      if (outcome.kind === 'disable')
+        await deps.control
+          .disable(sub, outcome.reason)
+          .catch((err) =>
+            deps.logger.error({ err: (err as Error).message, subscriptionId: sub.id }, 'subscription.disable_failed'),
+          );
+    }
+
+    const status = outcome.kind === 'delivered' ? 'delivered' : outcome.kind === 'retry' ? 'pending' : 'failed';
+    const error = sent.error ?? (outcome.kind === 'failed' || outcome.kind === 'disable' ? outcome.reason : null);
+    attempts.inc({ outcome: outcome.kind });
+    durations.observe(sent.durationMs / 1000);
+    deps.logger.info(
+      {
+        deliveryId: task.id,
+        eventId: task.eventId,
+        subscriptionId: sub.id,
+        attempt: task.attempt,
+        status: sent.status,
+        durationMs: sent.durationMs,
+        outcome: outcome.kind,
+        error,
+        nextAttemptAt,
+      },
+      'delivery.attempted',
+    );
+    try {
+      await deps.store.recordAttempt({
+        deliveryId: task.id,
+        subscriptionId: sub.id,
+        attempt: task.attempt,
+        at: now,
+        durationMs: sent.durationMs,
+        statusCode: sent.status,
+        error,
+        responseBody: sent.responseBody,
+        nextAttemptAt,
+        status,
+      });
+    } catch (err) {
+      // The outcome already happened (a 2xx, or a retry message confirmed): requeueing now would
+      // deliver twice. Ack, and say loudly that the log missed an attempt.
+      deps.logger.error({ err: (err as Error).message, deliveryId: task.id }, 'delivery.attempt_not_recorded');
+    }
+    return 'ack';
+  };
+}

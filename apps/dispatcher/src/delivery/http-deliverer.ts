@@ -1,0 +1,153 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { DeliveryTask, SubscriptionRecord } from '@hookline/contracts';
+import { toWebhookPayload } from '@hookline/contracts';
+import { signatureHeaders } from '@hookline/signing';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import axiosRetry from 'axios-retry';
+import type { AttemptResult } from '../policy/outcome';
+import { ForbiddenTargetError, refusedAddressReason } from './ssrf';
+
+export const USER_AGENT = `Hookline/${process.env.npm_package_version ?? '0.1.0'}`;
+const MAX_RESPONSE_BYTES = 64 * 1024;
+const LOGGED_RESPONSE_BYTES = 4 * 1024;
+
+export interface SentAttempt extends AttemptResult {
+  durationMs: number;
+  error: string | null;
+  /** First 4 KB of the response body. */
+  responseBody: string | null;
+}
+
+/** Sends one attempt of a delivery. An interface so tests and the worker can swap it. */
+export interface Deliverer {
+  send(sub: SubscriptionRecord, task: DeliveryTask, now?: Date): Promise<SentAttempt>;
+}
+
+/** Secrets that sign now: the current one, and the previous one during its rotation grace period. */
+export function signingSecrets(sub: SubscriptionRecord, now: Date): string[] {
+  const secrets = [sub.secret];
+  if (sub.previousSecret && sub.previousSecretExpiresAt && Date.parse(sub.previousSecretExpiresAt) > now.getTime()) {
+    secrets.push(sub.previousSecret);
+  }
+  return secrets;
+}
+
+/**
+ * The SSRF guard sits in the agents' DNS lookup, so it checks the address actually connected to
+ * (a name resolving to 127.0.0.1 is refused), not the URL text. Literal IPs skip DNS in Node and
+ * are checked before the request.
+ */
+function guardedLookup(): LookupFunction {
+  return ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err);
+      const list = addresses as LookupAddress[];
+      for (const a of list) {
+        const reason = refusedAddressReason(a.address);
+        if (reason) return callback(new ForbiddenTargetError(`${hostname} resolves to a refused address: ${reason}`));
+      }
+      if ((options as { all?: boolean }).all) return callback(null, list);
+      const first = list[0];
+      return first ? callback(null, first.address, first.family) : callback(new Error(`no address for ${hostname}`));
+    });
+  }) as LookupFunction;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof ForbiddenTargetError) return err.message;
+  if (isAxiosError(err)) {
+    const cause = (err.cause as Error | undefined) ?? err;
+    if (cause instanceof ForbiddenTargetError) return cause.message;
+    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') return 'timeout';
+    if (err.code === 'ECONNREFUSED') return 'connection refused';
+    return err.code ? `${err.code}: ${err.message}` : err.message;
+  }
+  return (err as Error)?.message ?? String(err);
+}
+
+async function readCapped(stream: NodeJS.ReadableStream & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    // Receivers are untrusted: read at most 64 KB, then drop the connection's rest.
+    if (size >= MAX_RESPONSE_BYTES) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, LOGGED_RESPONSE_BYTES).toString('utf8');
+}
+
+export class HttpDeliverer implements Deliverer {
+  private readonly client: AxiosInstance;
+
+  constructor(private readonly options: { timeoutMs: number; allowPrivateTargets: boolean }) {
+    const lookup = options.allowPrivateTargets ? undefined : guardedLookup();
+    const agentOptions = { keepAlive: true, maxSockets: 256, ...(lookup ? { lookup } : {}) };
+    this.client = axios.create({
+      timeout: options.timeoutMs,
+      maxRedirects: 0,
+      responseType: 'stream',
+      validateStatus: () => true,
+      decompress: true,
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+      // The body is a string we signed; axios must send it byte for byte.
+      transformRequest: [(data: unknown) => data],
+    });
+    // Immediate retries for connection-level failures only (refused, reset), at most 2, inside this
+    // one attempt. Timeouts and HTTP statuses are the retry queues' job: a timed-out request may
+    // have been processed, and the schedule spaces retries out.
+    axiosRetry(this.client, {
+      retries: 2,
+      retryDelay: () => 50,
+      shouldResetTimeout: false,
+      retryCondition: (err) =>
+        !err.response && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN'].includes(err.code ?? ''),
+    });
+  }
+
+  async send(sub: SubscriptionRecord, task: DeliveryTask, now = new Date()): Promise<SentAttempt> {
+    const started = performance.now();
+    const body = JSON.stringify(toWebhookPayload(task.event));
+    const elapsed = () => Math.round(performance.now() - started);
+    if (!this.options.allowPrivateTargets) {
+      const reason = refusedAddressReason(new URL(sub.url).hostname.replace(/^\[|\]$/g, ''));
+      if (reason) return { status: null, nonRetryableError: reason, error: reason, durationMs: 0, responseBody: null };
+    }
+    try {
+      const res = await this.client.post(sub.url, body, {
+        headers: {
+          ...signatureHeaders(signingSecrets(sub, now), task.id, body, now),
+          'content-type': 'application/json',
+          'user-agent': USER_AGENT,
+        },
+      });
+      const responseBody = await readCapped(res.data);
+      return {
+        status: res.status,
+        retryAfter: res.headers['retry-after'] as string | undefined,
+        deliveryControl: res.headers['webhook-delivery'] as string | undefined,
+        durationMs: elapsed(),
+        error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`,
+        responseBody,
+      };
+    } catch (err) {
+      const forbidden =
+        err instanceof ForbiddenTargetError || (isAxiosError(err) && err.cause instanceof ForbiddenTargetError);
+      const error = errorText(err);
+      return {
+        status: null,
+        error,
+        durationMs: elapsed(),
+        responseBody: null,
+        ...(forbidden ? { nonRetryableError: error } : {}),
+      };
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
+import { type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
+import type { Logger } from '@hookline/http';
+import { deliveryId } from '../delivery/delivery-id';
+import type { SubscriptionIndex } from '../matching/subscription-index';
+import type { DeliveryStore } from '../store/delivery-store';
+
+/**
+ * Fan-out: one delivery per (event, matching subscription), recorded, then published to the
+ * deliveries exchange. The event is acked only after every delivery is confirmed by RabbitMQ; a
+ * crash before that redelivers the event, which recreates the same delivery ids.
+ */
+export function fanoutHandler(deps: {
+  broker: Broker;
+  names: TopologyNames;
+  index: SubscriptionIndex;
+  store: DeliveryStore;
+  logger: Logger;
+}): (msg: ConsumeMessage) => Promise<Disposition> {
+  return async (msg) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(msg.content.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const result = eventEnvelopeSchema.safeParse(parsed);
+    if (!result.success) {
+      deps.logger.error({ routingKey: msg.fields.routingKey }, 'fanout.invalid_event');
+      return 'reject'; // to the dead queue, for a human to look at
+    }
+    // The station's raw origin is for pull consumers; subscribers get {type, timestamp, data}.
+    const { station: _station, ...event } = result.data;
+    // Matching happens before the first await: see SubscriptionIndex on ordering.
+    const subs = deps.index.match(event.type);
+    if (subs.length === 0) return 'ack';
+    const tasks: DeliveryTask[] = subs.map((s) => ({
+      id: deliveryId(event.id, s.id),
+      eventId: event.id,
+      subscriptionId: s.id,
+      attempt: 1,
+      event,
+    }));
+    const now = new Date();
+    await Promise.all(tasks.map((t) => deps.store.recordCreated(t, now)));
+    await Promise.all(
+      tasks.map((t) =>
+        deps.broker.publish(
+          deps.names.deliveriesExchange,
+          deps.names.deliverRoutingKey,
+          Buffer.from(JSON.stringify(t)),
+          {
+            messageId: t.id,
+            contentType: 'application/json',
+          },
+        ),
+      ),
+    );
+    return 'ack';
+  };
+}

@@ -1,0 +1,113 @@
+import { type Broker, type Consumer, retryTiers, type TopologyNames, topologyNames } from '@hookline/broker';
+import { subscriptionChangeSchema } from '@hookline/contracts';
+import type { Logger } from '@hookline/http';
+import { deliverHandler, type SubscriptionControl } from './delivery/deliver-handler';
+import type { Deliverer } from './delivery/http-deliverer';
+import { fanoutHandler } from './fanout/fanout-handler';
+import type { SubscriptionSource } from './matching/snapshot-source';
+import { SubscriptionIndex } from './matching/subscription-index';
+import type { DeliveryStore } from './store/delivery-store';
+
+export interface WorkerOptions {
+  broker: Broker;
+  namespace: string;
+  store: DeliveryStore;
+  source: SubscriptionSource;
+  deliverer: Deliverer;
+  control: (index: SubscriptionIndex) => SubscriptionControl;
+  scheduleMs: readonly number[];
+  logger: Logger;
+  /** Deliveries in flight at once (the deliver queue's prefetch). */
+  concurrency: number;
+  /** How often the snapshot is re-read, as a backstop for a lost change message. */
+  resyncMs?: number;
+}
+
+/**
+ * The dispatcher's background work: the change feed keeps the index current, the fan-out
+ * consumer turns events into deliveries, the deliver consumer makes attempts.
+ * Order at start: change feed first (so no change is missed while the snapshot loads), then the
+ * snapshot, then the event and delivery consumers, so no event is matched against an empty index.
+ */
+export class DispatcherWorker {
+  readonly index = new SubscriptionIndex();
+  readonly names: TopologyNames;
+  private readonly consumers: Consumer[] = [];
+  private resyncTimer?: NodeJS.Timeout;
+  private stopped = false;
+  ready = false;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.names = topologyNames(o.namespace);
+  }
+
+  async start(): Promise<void> {
+    const { broker, logger } = this.o;
+    const feed = broker.consume(
+      '',
+      async (msg) => {
+        const change = subscriptionChangeSchema.safeParse(JSON.parse(msg.content.toString('utf8')));
+        if (!change.success) return 'reject';
+        this.index.apply(change.data);
+        return 'ack';
+      },
+      { prefetch: 1000, exclusiveBindTo: this.names.subscriptionsExchange },
+    );
+    this.consumers.push(feed);
+    // Subscribed to the feed before reading the snapshot: a change made meanwhile is not missed.
+    await feed.ready;
+    await this.loadSnapshotUntilDone();
+    if (this.stopped) return;
+    this.consumers.push(
+      broker.consume(
+        this.names.fanoutQueue,
+        fanoutHandler({ broker, names: this.names, index: this.index, store: this.o.store, logger }),
+        { prefetch: 64 },
+      ),
+      broker.consume(
+        this.names.deliverQueue,
+        deliverHandler({
+          broker,
+          names: this.names,
+          lookup: (id) => this.index.get(id),
+          store: this.o.store,
+          deliverer: this.o.deliverer,
+          control: this.o.control(this.index),
+          scheduleMs: this.o.scheduleMs,
+          tiersMs: retryTiers(this.o.scheduleMs),
+          logger,
+        }),
+        { prefetch: this.o.concurrency },
+      ),
+    );
+    this.ready = true;
+    logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
+    this.resyncTimer = setInterval(() => void this.resync(), this.o.resyncMs ?? 60_000);
+    this.resyncTimer.unref();
+  }
+
+  private async loadSnapshotUntilDone(): Promise<void> {
+    for (let delay = 250; !this.stopped; delay = Math.min(delay * 2, 5000)) {
+      if (await this.resync()) return;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  private async resync(): Promise<boolean> {
+    const startedAt = Date.now();
+    try {
+      this.index.replaceWith(await this.o.source.load(), startedAt);
+      return true;
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.o.store.drain();
+  }
+}

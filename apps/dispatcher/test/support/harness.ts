@@ -1,0 +1,94 @@
+import { type Broker, topologyNames } from '@hookline/broker';
+import { createEnvelope, type EventEnvelope, type SubscriptionRecord } from '@hookline/contracts';
+import { createLogger } from '@hookline/http';
+import { connectMongo, createBroker } from '@hookline/runtime';
+import { generateSecret } from '@hookline/signing';
+import { deleteNamespace, RABBITMQ_URL, uniqueMongoUrl, uniqueNamespace } from '@hookline/testing';
+import type { Connection } from 'mongoose';
+import type { SubscriptionControl } from '../../src/delivery/deliver-handler';
+import { HttpDeliverer } from '../../src/delivery/http-deliverer';
+import type { SubscriptionSource } from '../../src/matching/snapshot-source';
+import { DeliveryStore } from '../../src/store/delivery-store';
+import { type DeliveryModels, deliveryModels } from '../../src/store/models';
+import { DispatcherWorker } from '../../src/worker';
+
+export const logger = createLogger('dispatcher-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+export function subscription(url: string, eventTypes: string[] = ['LIKED_PHOTO'], extra: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
+  return {
+    id: `sub_${Math.random().toString(36).slice(2, 12)}`,
+    url,
+    eventTypes,
+    enabled: true,
+    secret: generateSecret(),
+    version: Date.now(),
+    ...extra,
+  };
+}
+
+/**
+ * A dispatcher worker against the real RabbitMQ (its own namespace) and the test MongoDB (its own
+ * database). The subscription service is replaced by a list (the snapshot) plus real change
+ * messages on RabbitMQ; disables are recorded.
+ */
+export class Harness {
+  readonly ns = uniqueNamespace('disp');
+  readonly names = topologyNames(this.ns);
+  readonly snapshot: SubscriptionRecord[] = [];
+  readonly disabled: Array<{ id: string; reason: string }> = [];
+  broker!: Broker;
+  db!: Connection;
+  models!: DeliveryModels;
+  worker!: DispatcherWorker;
+
+  constructor(private readonly scheduleMs: number[] = [300, 600]) {}
+
+  async start(): Promise<void> {
+    this.broker = createBroker(
+      { RABBITMQ_URL, HOOKLINE_NAMESPACE: this.ns, RETRY_SCHEDULE: this.scheduleMs, PORT: 0, LOG_LEVEL: 'silent' },
+      `dispatcher-test-${this.ns}`,
+      logger,
+    );
+    await this.broker.start();
+    this.db = await connectMongo(uniqueMongoUrl('disp'));
+    this.models = deliveryModels(this.db, 1);
+    const source: SubscriptionSource = { load: async () => this.snapshot.slice() };
+    this.worker = new DispatcherWorker({
+      broker: this.broker,
+      namespace: this.ns,
+      store: new DeliveryStore(this.models),
+      source,
+      deliverer: new HttpDeliverer({ timeoutMs: 2000, allowPrivateTargets: true }),
+      control: (index): SubscriptionControl => ({
+        disable: async (sub, reason) => {
+          this.disabled.push({ id: sub.id, reason });
+          index.upsert({ ...sub, enabled: false, version: sub.version + 1 });
+        },
+      }),
+      scheduleMs: this.scheduleMs,
+      concurrency: 50,
+      logger,
+    });
+    await this.worker.start();
+  }
+
+  async publish(type: string, data: unknown): Promise<EventEnvelope> {
+    const env = createEnvelope(type, data);
+    await this.broker.publish(this.names.eventsExchange, type, Buffer.from(JSON.stringify(env)));
+    return env;
+  }
+
+  /** What the subscription service does on every write. */
+  async publishChange(sub: SubscriptionRecord): Promise<void> {
+    const change = { op: 'upsert', subscription: sub };
+    await this.broker.publish(this.names.subscriptionsExchange, '', Buffer.from(JSON.stringify(change)));
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.stop();
+    await this.broker.close();
+    await this.db.dropDatabase().catch(() => {});
+    await this.db.close();
+    await deleteNamespace(this.ns);
+  }
+}
