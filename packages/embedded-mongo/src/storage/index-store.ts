@@ -1,0 +1,197 @@
+import { Query } from 'mingo';
+import { SortedList } from './sorted-list';
+import { compareValues, type Doc, hasPath, keyString, pathValues, typeRank } from './values';
+
+export interface IndexSpec {
+  v?: number;
+  name: string;
+  key: Record<string, unknown>;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Doc;
+  expireAfterSeconds?: number;
+  [option: string]: unknown;
+}
+
+interface Entry {
+  key: unknown[];
+  id: string;
+}
+
+/** A bound on one key component; `lo`/`hi` absent means open on that side (within the type bracket). */
+export interface Range {
+  lo?: unknown;
+  loInclusive: boolean;
+  hi?: unknown;
+  hiInclusive: boolean;
+}
+
+/** Compound keys with mixed arrays can explode; mongod refuses "parallel arrays", we just cap them. */
+const MAX_KEYS_PER_DOC = 1000;
+
+function compareEntries(a: Entry, b: Entry): number {
+  for (let i = 0; i < a.key.length; i++) {
+    const c = compareValues(a.key[i], b.key[i]);
+    if (c !== 0) return c;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function comparePrefix(key: unknown[], prefix: unknown[]): number {
+  for (let i = 0; i < prefix.length; i++) {
+    const c = compareValues(key[i], prefix[i]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+export function fullKeyString(key: unknown[]): string {
+  return key.length === 1 ? keyString(key[0]) : JSON.stringify(key.map(keyString));
+}
+
+/**
+ * One secondary index: a hash map from key to document ids answers equality (and unique checks) in O(1),
+ * and a sorted list answers prefix and range scans. Both hold the same entries.
+ */
+export class Index {
+  readonly fields: string[];
+  /** keyString -> id, or ids when several documents share a key (never for enforced unique keys). */
+  private readonly hash = new Map<string, string | string[]>();
+  private readonly sorted = new SortedList<Entry>(compareEntries);
+  private readonly partial: Query | undefined;
+  /** Set once any document produced several keys; range bounds on two sides are then unsafe to intersect. */
+  multikey = false;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key);
+    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : undefined;
+  }
+
+  get unique(): boolean {
+    return this.spec.unique === true;
+  }
+
+  /** Whether every document is represented, so the index can answer any query on its fields. */
+  get complete(): boolean {
+    return !this.spec.sparse && !this.partial;
+  }
+
+  /** Text, hashed and geo indexes are accepted for compatibility but never used to answer queries. */
+  get ordinary(): boolean {
+    return Object.values(this.spec.key).every((d) => typeof d === 'number');
+  }
+
+  /** The distinct keys of a document, or null when a sparse/partial index leaves it out. */
+  keysFor(doc: Doc): unknown[][] | null {
+    if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f))) return null;
+    if (this.partial && !this.partial.test(doc)) return null;
+    let combos: unknown[][] = [[]];
+    for (const field of this.fields) {
+      const { values, multikey } = pathValues(doc, field);
+      if (multikey) this.multikey = true;
+      const seen = new Set<string>();
+      const distinct = values.filter((v) => {
+        const k = keyString(v);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+      const next: unknown[][] = [];
+      for (const combo of combos) {
+        for (const v of distinct) {
+          if (next.length < MAX_KEYS_PER_DOC) next.push([...combo, v]);
+        }
+      }
+      combos = next;
+    }
+    return combos;
+  }
+
+  /** The first key of `doc` already owned by another document, for unique enforcement. */
+  findConflict(id: string, doc: Doc): unknown[] | null {
+    if (!this.unique) return null;
+    for (const key of this.keysFor(doc) ?? []) {
+      const owner = this.hash.get(fullKeyString(key));
+      if (owner === undefined) continue;
+      if (typeof owner === 'string' ? owner !== id : owner.some((o) => o !== id)) return key;
+    }
+    return null;
+  }
+
+  add(id: string, doc: Doc): void {
+    for (const key of this.keysFor(doc) ?? []) {
+      const ks = fullKeyString(key);
+      const owner = this.hash.get(ks);
+      if (owner === undefined) this.hash.set(ks, id);
+      else if (typeof owner === 'string') this.hash.set(ks, [owner, id]);
+      else owner.push(id);
+      this.sorted.insert({ key, id });
+    }
+  }
+
+  remove(id: string, doc: Doc): void {
+    for (const key of this.keysFor(doc) ?? []) {
+      const ks = fullKeyString(key);
+      const owner = this.hash.get(ks);
+      if (owner === id) this.hash.delete(ks);
+      else if (Array.isArray(owner)) {
+        const rest = owner.filter((o) => o !== id);
+        if (rest.length === 0) this.hash.delete(ks);
+        else this.hash.set(ks, rest.length === 1 ? (rest[0] as string) : rest);
+      }
+      this.sorted.remove({ key, id });
+    }
+  }
+
+  clear(): void {
+    this.hash.clear();
+    this.sorted.clear();
+    this.multikey = false;
+  }
+
+  /** Ids whose full key equals `key` exactly (all fields bound). */
+  lookup(key: unknown[], out: (id: string) => void): void {
+    const owner = this.hash.get(fullKeyString(key));
+    if (owner === undefined) return;
+    if (typeof owner === 'string') out(owner);
+    else for (const id of owner) out(id);
+  }
+
+  /**
+   * Ids whose key starts with `prefix`, optionally constrained on the next component by `range`.
+   * Ranges stay within one BSON type (type bracketing), as mongod's $gt/$lt do.
+   */
+  scan(prefix: unknown[], range: Range | undefined, out: (id: string) => void): void {
+    if (prefix.length === this.fields.length) {
+      this.lookup(prefix, out);
+      return;
+    }
+    const p = prefix.length;
+    const bound = range?.lo !== undefined ? range.lo : range?.hi;
+    const rank = range && bound !== undefined ? typeRank(bound) : undefined;
+    const isBefore = (e: Entry): boolean => {
+      const c = comparePrefix(e.key, prefix);
+      if (c !== 0) return c < 0;
+      if (!range || rank === undefined) return false;
+      const v = e.key[p];
+      const r = typeRank(v);
+      if (r !== rank) return r < rank;
+      if (range.lo === undefined) return false;
+      const lc = compareValues(v, range.lo);
+      return range.loInclusive ? lc < 0 : lc <= 0;
+    };
+    this.sorted.scan(isBefore, (e) => {
+      if (comparePrefix(e.key, prefix) !== 0) return false;
+      if (range && rank !== undefined) {
+        const v = e.key[p];
+        if (typeRank(v) !== rank) return false;
+        if (range.hi !== undefined) {
+          const hc = compareValues(v, range.hi);
+          if (range.hiInclusive ? hc > 0 : hc >= 0) return false;
+        }
+      }
+      out(e.id);
+      return true;
+    });
+  }
+}
