@@ -61,6 +61,7 @@ export class Broker extends EventEmitter {
   private closed = false;
   private retryMs = 100;
   private readonly consumers = new Set<ConsumerState>();
+  private readonly pending = new Set<(err?: unknown) => void>();
   private readonly log: BrokerLogger;
 
   constructor(private readonly options: BrokerOptions) {
@@ -131,6 +132,8 @@ export class Broker extends EventEmitter {
         c.channel = undefined;
         c.tag = undefined;
       }
+      const lostError = new BrokerUnavailableError('RabbitMQ connection lost before the confirm');
+      for (const settle of [...this.pending]) settle(lostError);
       this.emit('disconnected');
       if (!this.closed) {
         this.log.warn({ err: err?.message }, 'rabbitmq.connection_lost');
@@ -182,18 +185,13 @@ export class Broker extends EventEmitter {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.off('disconnected', onDisconnected);
-        if (err)
-          reject(
-            err instanceof BrokerUnavailableError
-              ? err
-              : new BrokerUnavailableError(String((err as Error)?.message ?? err)),
-          );
+        this.pending.delete(settle);
+        if (err) reject(err instanceof BrokerUnavailableError ? err : new BrokerUnavailableError(String((err as Error)?.message ?? err)));
         else resolve();
       };
-      const onDisconnected = () => settle(new BrokerUnavailableError('RabbitMQ connection lost before the confirm'));
       const timer = setTimeout(() => settle(new BrokerUnavailableError('RabbitMQ did not confirm in time')), timeoutMs);
-      this.once('disconnected', onDisconnected);
+      // A lost connection fails every publish still waiting for its confirm (see connectOnce).
+      this.pending.add(settle);
       try {
         ch.publish(exchange, routingKey, content, { persistent: true, ...options }, (err) => settle(err ?? undefined));
       } catch (err) {

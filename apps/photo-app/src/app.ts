@@ -1,0 +1,36 @@
+import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
+import type { ServiceDeps } from '@hookline/runtime';
+import { readinessChecks } from '@hookline/runtime';
+import type { Express } from 'express';
+import { Router } from 'express';
+import { idempotencyStore } from './idempotency';
+import { photoModels } from './models';
+import { createEventPublisher } from './publisher';
+import { eventRoutes } from './routes/events';
+import { likeRoutes } from './routes/likes';
+import { userRoutes } from './routes/users';
+import type { PhotoAppSettings } from './service';
+
+/** This app's routes, readiness checks and OpenAPI registry. */
+export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpModule {
+  const router = Router();
+  const openapi = new OpenAPIRegistry();
+  const models = photoModels(deps.db);
+  const context = {
+    router,
+    openapi,
+    models,
+    publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
+    idempotency: idempotencyStore(models.Idempotency),
+    logger: deps.logger,
+  };
+  likeRoutes(context);
+  userRoutes(context);
+  eventRoutes(context);
+  return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };
+}
+
+/** The express app of this app alone (does not listen): what tests and main.ts use. */
+export function createApp(deps: ServiceDeps<PhotoAppSettings>): Express {
+  return assembleApp({ modules: [createPhotoAppModule(deps)], logger: deps.logger, title: 'Hookline photo-app' });
+}

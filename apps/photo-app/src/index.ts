@@ -1,0 +1,2 @@
+export { createApp, createPhotoAppModule } from './app';
+export { type PhotoAppSettings, startPhotoApp } from './service';

@@ -1,0 +1,5 @@
+import { photoAppEnv } from '@hookline/config';
+import { runStandalone } from '@hookline/runtime';
+import { startPhotoApp } from './service';
+
+void runStandalone({ name: 'photo-app', envSchema: photoAppEnv, start: startPhotoApp });

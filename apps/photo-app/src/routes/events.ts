@@ -1,0 +1,84 @@
+import { errorBodySchema } from '@hookline/contracts';
+import { HttpError, jsonBody } from '@hookline/http';
+import type { z } from 'zod';
+import { fingerprint } from '../idempotency';
+import { idempotencyHeaders, publishEventBody, publishedEventResponse } from '../schemas';
+import { errorResponses, type RouteContext } from './context';
+
+const errorJson = { 'application/json': { schema: errorBodySchema } };
+
+/**
+ * `POST /events {type, data, id?}`: how any web app publishes its own events (seed 004's producer).
+ * Any well-formed type is accepted, catalogued or not: an app's own events reach `*` subscribers
+ * and those of types an operator declares (EXTRA_EVENT_TYPES); subscriptions, not publishing, are
+ * checked against the catalog.
+ */
+export function eventRoutes({ router, openapi, publisher, idempotency, models, logger }: RouteContext): void {
+  router.post('/events', jsonBody, async (req, res) => {
+    const body = publishEventBody.parse(req.body);
+    const header = req.get('idempotency-key');
+    // The header wins: a client may send its own event id and still scope retries by request.
+    const key =
+      header === undefined ? body.id : idempotencyHeaders.parse({ 'idempotency-key': header })['idempotency-key'];
+
+    const publish = async () => {
+      const event = await publisher.publish(body.type, body.data, body.id);
+      const response: z.infer<typeof publishedEventResponse> = {
+        id: event.id,
+        type: event.type,
+        timestamp: event.timestamp,
+      };
+      return { status: 202, body: response };
+    };
+
+    if (key === undefined) {
+      const { status, body: response } = await publish();
+      res.status(status).json(response);
+      return;
+    }
+
+    await models.ready();
+    const claim = await idempotency.claim(key, fingerprint({ type: body.type, data: body.data, id: body.id }));
+    switch (claim.outcome) {
+      case 'replay':
+        res.set('Idempotent-Replayed', 'true').status(claim.response.status).json(claim.response.body);
+        return;
+      case 'mismatch':
+        throw new HttpError(422, 'idempotency_key_reused', 'this idempotency key was used with a different request');
+      case 'in_progress':
+        throw new HttpError(409, 'idempotency_in_progress', 'a request with this idempotency key is still running');
+      case 'claimed':
+        break;
+    }
+    let stored: Awaited<ReturnType<typeof publish>>;
+    try {
+      stored = await publish();
+    } catch (err) {
+      await idempotency.release(key).catch(() => {});
+      throw err;
+    }
+    // The event is in RabbitMQ whatever happens now, so the client hears 202. A key left `pending`
+    // makes repeats wait, then answer 409, until it is stale (30 s) and may be published again.
+    await idempotency.complete(key, stored).catch((err: unknown) => {
+      logger.warn({ err: (err as Error).message, eventId: stored.body.id }, 'photo_app.idempotency_complete_failed');
+    });
+    res.status(stored.status).json(stored.body);
+  });
+
+  openapi.registerPath({
+    method: 'post',
+    path: '/events',
+    tags: ['photo-app'],
+    summary: 'Publish an event of any well-formed type, once RabbitMQ has confirmed it',
+    description:
+      'An `Idempotency-Key` header, or else the body `id`, makes a repeat within 24 h return the first response ' +
+      '(header `Idempotent-Replayed: true`) and publish nothing.',
+    request: { headers: idempotencyHeaders, body: { content: { 'application/json': { schema: publishEventBody } } } },
+    responses: {
+      202: { description: 'published', content: { 'application/json': { schema: publishedEventResponse } } },
+      409: { description: 'the first request with this key is still running', content: errorJson },
+      422: { description: 'this key was used with a different request', content: errorJson },
+      ...errorResponses,
+    },
+  });
+}

@@ -1,0 +1,173 @@
+import { errorBodySchema } from '@hookline/contracts';
+import { HttpError, jsonBody } from '@hookline/http';
+import type { z } from 'zod';
+import { isDuplicateKey, type MessageDoc, type UserDoc } from '../models';
+import {
+  createdMessageResponse,
+  createdUserResponse,
+  createUserBody,
+  listQuery,
+  messageListResponse,
+  messagesQuery,
+  sendMessageBody,
+  userListResponse,
+} from '../schemas';
+import { errorResponses, type RouteContext } from './context';
+
+type WithId<T> = T & { _id: { toString(): string } };
+
+function toUser(doc: WithId<UserDoc>): z.infer<typeof userListResponse>['data'][number] {
+  return { id: doc._id.toString(), username: doc.username, createdAt: doc.createdAt.toISOString() };
+}
+
+function toMessage(doc: WithId<MessageDoc>): z.infer<typeof messageListResponse>['data'][number] {
+  return {
+    id: doc._id.toString(),
+    sender: doc.sender,
+    recipient: doc.recipient,
+    subject: doc.subject,
+    message: doc.message,
+    createdAt: doc.createdAt.toISOString(),
+  };
+}
+
+const errorJson = { 'application/json': { schema: errorBodySchema } };
+
+/**
+ * Seed 003's user notification system: registering a user and sending a message each publish an
+ * event. The record is written first and removed again when RabbitMQ does not confirm, so a 503
+ * leaves nothing behind and the client's retry can succeed (no "username taken" by a ghost).
+ */
+export function userRoutes({ router, openapi, publisher, models, logger }: RouteContext): void {
+  const { User, Message } = models;
+
+  /** Undo a write whose event could not be published; the publish error is what the client hears. */
+  async function undo(what: string, remove: () => Promise<unknown>): Promise<void> {
+    await remove().catch((err: unknown) =>
+      logger.error({ err: (err as Error).message, what }, 'photo_app.undo_failed'),
+    );
+  }
+
+  router.post('/users', jsonBody, async (req, res) => {
+    const { username } = createUserBody.parse(req.body);
+    await models.ready();
+    let user: WithId<UserDoc>;
+    try {
+      user = (await User.create({ username, createdAt: new Date() })).toObject();
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new HttpError(409, 'username_taken', `the username "${username}" is taken`);
+      throw err;
+    }
+    const view = toUser(user);
+    try {
+      const event = await publisher.publish('user_registered', {
+        userId: view.id,
+        username,
+        createdAt: view.createdAt,
+      });
+      res.status(201).json({ ...view, eventId: event.id } satisfies z.infer<typeof createdUserResponse>);
+    } catch (err) {
+      await undo('user', () => User.deleteOne({ _id: user._id }));
+      throw err;
+    }
+  });
+
+  router.get('/users', async (req, res) => {
+    const { limit } = listQuery.parse(req.query);
+    const docs = await User.find().sort({ _id: 1 }).limit(limit).lean<WithId<UserDoc>[]>();
+    res.json({ data: docs.map(toUser) } satisfies z.infer<typeof userListResponse>);
+  });
+
+  router.post('/users/messages', jsonBody, async (req, res) => {
+    const body = sendMessageBody.parse(req.body);
+    if (body.sender === body.recipient) {
+      throw new HttpError(400, 'same_user', 'a user cannot send a message to themselves', [
+        { field: 'recipient', message: 'must differ from sender' },
+      ]);
+    }
+    const found = await User.find({ username: { $in: [body.sender, body.recipient] } }, { username: 1 }).lean();
+    const known = new Set(found.map((u) => u.username));
+    const unknown = (['sender', 'recipient'] as const).filter((f) => !known.has(body[f]));
+    if (unknown.length > 0) {
+      throw new HttpError(
+        400,
+        'unknown_user',
+        'the sender or recipient is not a registered user',
+        unknown.map((f) => ({ field: f, message: `no user "${body[f]}"` })),
+      );
+    }
+    const doc = (await Message.create({ ...body, createdAt: new Date() })).toObject();
+    const view = toMessage(doc);
+    try {
+      const event = await publisher.publish('user_send_message', {
+        messageId: view.id,
+        sender: view.sender,
+        recipient: view.recipient,
+        subject: view.subject,
+        message: view.message,
+        createdAt: view.createdAt,
+      });
+      res.status(201).json({ ...view, eventId: event.id } satisfies z.infer<typeof createdMessageResponse>);
+    } catch (err) {
+      await undo('message', () => Message.deleteOne({ _id: doc._id }));
+      throw err;
+    }
+  });
+
+  router.get('/users/messages', async (req, res) => {
+    const { recipient, limit } = messagesQuery.parse(req.query);
+    if (!(await User.exists({ username: recipient }))) {
+      throw new HttpError(404, 'user_not_found', `no user "${recipient}"`);
+    }
+    const docs = await Message.find({ recipient }).sort({ _id: 1 }).limit(limit).lean<WithId<MessageDoc>[]>();
+    res.json({ data: docs.map(toMessage) } satisfies z.infer<typeof messageListResponse>);
+  });
+
+  openapi.registerPath({
+    method: 'post',
+    path: '/users',
+    tags: ['photo-app'],
+    summary: 'Register a user: publishes user_registered',
+    request: { body: { content: { 'application/json': { schema: createUserBody } } } },
+    responses: {
+      201: { description: 'created and published', content: { 'application/json': { schema: createdUserResponse } } },
+      409: { description: 'username taken', content: errorJson },
+      ...errorResponses,
+    },
+  });
+  openapi.registerPath({
+    method: 'get',
+    path: '/users',
+    tags: ['photo-app'],
+    summary: 'List users, oldest first',
+    request: { query: listQuery },
+    responses: { 200: { description: 'users', content: { 'application/json': { schema: userListResponse } } } },
+  });
+  openapi.registerPath({
+    method: 'post',
+    path: '/users/messages',
+    tags: ['photo-app'],
+    summary: 'Send a message from one user to another: publishes user_send_message',
+    request: { body: { content: { 'application/json': { schema: sendMessageBody } } } },
+    responses: {
+      201: {
+        description: 'stored and published',
+        content: { 'application/json': { schema: createdMessageResponse } },
+      },
+      ...errorResponses,
+      400: { description: 'invalid, unknown_user or same_user', content: errorJson },
+    },
+  });
+  openapi.registerPath({
+    method: 'get',
+    path: '/users/messages',
+    tags: ['photo-app'],
+    summary: "List a user's received messages, oldest first",
+    request: { query: messagesQuery },
+    responses: {
+      200: { description: 'messages', content: { 'application/json': { schema: messageListResponse } } },
+      404: { description: 'no such recipient', content: errorJson },
+      400: errorResponses[400],
+    },
+  });
+}
