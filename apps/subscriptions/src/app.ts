@@ -1,0 +1,48 @@
+import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
+import type { ServiceDeps } from '@hookline/runtime';
+import { readinessChecks } from '@hookline/runtime';
+import type { Express } from 'express';
+import { Router } from 'express';
+import { ChangeFeed } from './changes';
+import type { AppContext } from './context';
+import { routeContext } from './route';
+import { registerSeed003Routes } from './routes/seed-003';
+import { registerSeed004Routes } from './routes/seed-004';
+import { registerSnapshotRoute } from './routes/snapshot';
+import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { buildSchemas } from './schemas';
+import type { SubscriptionsSettings } from './service';
+import { SubscriptionStore } from './store';
+
+/** This app's routes, readiness checks and OpenAPI registry. Every route is behind management auth. */
+export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSettings>): HttpModule {
+  const { config, logger } = deps;
+  const router = Router();
+  const openapi = new OpenAPIRegistry();
+  const ctx: AppContext = {
+    ...routeContext(router, openapi, config.API_KEYS, logger),
+    store: new SubscriptionStore(deps.db),
+    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger),
+    schemas: buildSchemas({
+      extraEventTypes: config.EXTRA_EVENT_TYPES,
+      allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
+    }),
+    logger,
+    secretGraceHours: config.SECRET_ROTATION_GRACE_HOURS,
+  };
+  // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
+  registerSnapshotRoute(ctx);
+  registerSubscriptionRoutes(ctx);
+  registerSeed003Routes(ctx);
+  registerSeed004Routes(ctx);
+  return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };
+}
+
+/** The express app of this app alone (does not listen): what tests and main.ts use. */
+export function createApp(deps: ServiceDeps<SubscriptionsSettings>): Express {
+  return assembleApp({
+    modules: [createSubscriptionsModule(deps)],
+    logger: deps.logger,
+    title: 'Hookline subscriptions',
+  });
+}

@@ -1,0 +1,14 @@
+import type { Logger } from '@hookline/http';
+import type { ChangeFeed } from './changes';
+import type { RouteContext } from './route';
+import type { Schemas } from './schemas';
+import type { SubscriptionStore } from './store';
+
+/** What every route module of this app works with. */
+export interface AppContext extends RouteContext {
+  store: SubscriptionStore;
+  feed: ChangeFeed;
+  schemas: Schemas;
+  logger: Logger;
+  secretGraceHours: number;
+}

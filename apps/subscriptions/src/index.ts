@@ -1,0 +1,2 @@
+export { createApp, createSubscriptionsModule } from './app';
+export { type SubscriptionsSettings, startSubscriptions } from './service';

@@ -1,0 +1,87 @@
+import type { SubscriptionRecord } from '@hookline/contracts';
+import { type Connection, type Model, Schema } from 'mongoose';
+import type { SubscriptionView } from './schemas';
+
+/** A subscription as stored. `_id` is the public id (`sub_<ULID>`), so ids sort by creation time. */
+export interface SubscriptionDoc {
+  _id: string;
+  url: string;
+  eventTypes: string[];
+  description?: string;
+  secret: string;
+  previousSecret?: string;
+  previousSecretExpiresAt?: Date;
+  enabled: boolean;
+  disabledReason?: string;
+  metadata?: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const subscriptionSchema = new Schema<SubscriptionDoc>(
+  {
+    _id: { type: String, required: true },
+    url: { type: String, required: true },
+    eventTypes: { type: [String], required: true },
+    description: String,
+    secret: { type: String, required: true },
+    previousSecret: String,
+    previousSecretExpiresAt: Date,
+    enabled: { type: Boolean, required: true },
+    disabledReason: String,
+    // Mixed rather than Map: lean reads return a plain object, and keys are validated by zod.
+    metadata: Schema.Types.Mixed,
+    // Set by the store, not by mongoose `timestamps`: updatedAt doubles as the change version and the
+    // store keeps it strictly increasing per subscription.
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'subscriptions', minimize: true },
+);
+// The dispatcher matches by event type and the seed-003 routes look subscriptions up by url.
+subscriptionSchema.index({ eventTypes: 1 });
+subscriptionSchema.index({ url: 1 });
+
+export type SubscriptionModel = Model<SubscriptionDoc>;
+
+export function subscriptionModel(db: Connection): SubscriptionModel {
+  return (
+    (db.models.Subscription as SubscriptionModel | undefined) ??
+    db.model<SubscriptionDoc>('Subscription', subscriptionSchema)
+  );
+}
+
+/** The secrets a delivery is signed with right now: the current one, and the previous during its grace. */
+export function activeSecrets(doc: SubscriptionDoc, now = new Date()): string[] {
+  const previousValid = doc.previousSecret && doc.previousSecretExpiresAt && doc.previousSecretExpiresAt > now;
+  return previousValid && doc.previousSecret ? [doc.secret, doc.previousSecret] : [doc.secret];
+}
+
+export function toView(doc: SubscriptionDoc): SubscriptionView {
+  return {
+    id: doc._id,
+    url: doc.url,
+    eventTypes: doc.eventTypes,
+    ...(doc.description !== undefined && doc.description !== null ? { description: doc.description } : {}),
+    enabled: doc.enabled,
+    ...(doc.disabledReason ? { disabledReason: doc.disabledReason } : {}),
+    ...(doc.metadata ? { metadata: doc.metadata } : {}),
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  };
+}
+
+/** What the dispatchers receive (feed and snapshot): secrets included, an expired previous one left out. */
+export function toRecord(doc: SubscriptionDoc, now = new Date()): SubscriptionRecord {
+  const [, previous] = activeSecrets(doc, now);
+  return {
+    id: doc._id,
+    url: doc.url,
+    eventTypes: doc.eventTypes,
+    enabled: doc.enabled,
+    secret: doc.secret,
+    previousSecret: previous ?? null,
+    previousSecretExpiresAt: previous && doc.previousSecretExpiresAt ? doc.previousSecretExpiresAt.toISOString() : null,
+    version: doc.updatedAt.getTime(),
+  };
+}

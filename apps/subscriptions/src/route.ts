@@ -1,0 +1,114 @@
+import { HttpError, jsonBody, type Logger, managementAuth, type OpenAPIRegistry } from '@hookline/http';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { ZodError, type z } from 'zod';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  /** Express syntax (`/subscription/:id`); converted to `{id}` for the OpenAPI document. */
+  path: string;
+  summary: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The body may be absent (then `body` is undefined and not validated). */
+  bodyOptional?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler(
+    input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> },
+    req: Request,
+    res: Response,
+  ): Promise<void>;
+}
+
+export interface RouteContext {
+  router: Router;
+  openapi: OpenAPIRegistry;
+  auth: RequestHandler;
+}
+
+export function routeContext(router: Router, openapi: OpenAPIRegistry, apiKeys: readonly string[], logger: Logger) {
+  return { router, openapi, auth: managementAuth(apiKeys, logger) };
+}
+
+const ERROR_RESPONSES = {
+  400: { description: 'invalid request: `{"error": {"code", "message", "details"}}` listing every invalid field' },
+  401: { description: 'API_KEYS is set and no valid `Authorization: Bearer <key>` was given' },
+  403: { description: 'protected mode (API_KEYS unset): only loopback clients are served' },
+};
+
+/**
+ * Registers one route in express AND in the OpenAPI document from the same zod schemas, behind
+ * management auth, with JSON body parsing for this route only (`npm start` shares one express app
+ * with the gateway, which needs raw bodies).
+ */
+export function defineRoute<
+  P extends z.ZodType = z.ZodUnknown,
+  Q extends z.ZodType = z.ZodUnknown,
+  B extends z.ZodType = z.ZodUnknown,
+>(ctx: RouteContext, spec: RouteSpec<P, Q, B>): void {
+  const responses: Record<string, object> = {};
+  for (const [status, r] of Object.entries({ ...ERROR_RESPONSES, ...spec.responses })) {
+    const response = r as { description: string; schema?: z.ZodType; contentType?: string };
+    responses[status] = response.schema
+      ? {
+          description: response.description,
+          content: { [response.contentType ?? 'application/json']: { schema: response.schema } },
+        }
+      : { description: response.description };
+  }
+  ctx.openapi.registerPath({
+    method: spec.method,
+    path: spec.path.replace(/:(\w+)/g, '{$1}'),
+    summary: spec.summary,
+    tags: spec.tags,
+    security: [{ apiKey: [] }],
+    request: {
+      ...(spec.params ? { params: spec.params as never } : {}),
+      ...(spec.query ? { query: spec.query as never } : {}),
+      ...(spec.body
+        ? { body: { required: !spec.bodyOptional, content: { 'application/json': { schema: spec.body } } } }
+        : {}),
+    },
+    responses: responses as never,
+  });
+
+  const handle = async (req: Request, res: Response) => {
+    let params: unknown;
+    if (spec.params) {
+      try {
+        params = spec.params.parse(req.params);
+      } catch (err) {
+        // A path parameter that cannot be one of ours is its own error: there is nothing to look up.
+        const message = err instanceof ZodError ? err.issues.map((i) => i.message).join('; ') : 'invalid id';
+        throw new HttpError(400, 'invalid_id', `${String(Object.values(req.params)[0] ?? '')} ${message}`.trim());
+      }
+    }
+    const query = spec.query ? spec.query.parse(req.query) : req.query;
+    // An empty body parses to {} (Content-Length: 0, as Swagger UI and Postman send): that is "no body".
+    const bodyAbsent = req.body === undefined || req.headers['content-length'] === '0';
+    let body: unknown;
+    if (spec.body && !(spec.bodyOptional && bodyAbsent)) body = spec.body.parse(req.body ?? null);
+    await spec.handler({ params, query, body } as never, req, res);
+  };
+  const steps: RequestHandler[] = [ctx.auth];
+  if (spec.body) steps.push(requireJsonContentType, jsonBody);
+  ctx.router[spec.method](spec.path, ...steps, handle);
+}
+
+/**
+ * express.json silently skips bodies of other content types, which would turn `text/plain` JSON into
+ * "missing field" errors; say what is wrong instead.
+ */
+function requireJsonContentType(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) {
+    next(
+      new HttpError(415, 'unsupported_media_type', 'the request body must be JSON (Content-Type: application/json)'),
+    );
+    return;
+  }
+  next();
+}

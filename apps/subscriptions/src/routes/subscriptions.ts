@@ -1,0 +1,170 @@
+import { HttpError } from '@hookline/http';
+import { generateSecret } from '@hookline/signing';
+import type { AppContext } from '../context';
+import { toView } from '../model';
+import { defineRoute } from '../route';
+import {
+  rotatedSecretSchema,
+  secretSchema,
+  subscriptionPageSchema,
+  subscriptionViewSchema,
+  subscriptionWithSecretSchema,
+} from '../schemas';
+import type { SubscriptionChanges } from '../store';
+
+const tags = ['subscriptions'];
+const notFound = (id: string) => new HttpError(404, 'not_found', `subscription ${id} does not exist`);
+const unique = (types: string[]) => [...new Set(types)];
+const HOUR_MS = 3_600_000;
+
+/** Seed 001's `/subscription` CRUD, plus secrets and their rotation. */
+export function registerSubscriptionRoutes(ctx: AppContext): void {
+  const { store, feed, schemas } = ctx;
+
+  defineRoute(ctx, {
+    method: 'post',
+    path: '/subscription',
+    summary: 'Create a subscription (the answer is the only list-like place its secret appears)',
+    tags,
+    body: schemas.createBody,
+    responses: { 201: { description: 'created', schema: subscriptionWithSecretSchema } },
+    async handler({ body }, _req, res) {
+      const doc = await store.create({ ...body, eventTypes: unique(body.eventTypes) });
+      await feed.upserted(doc);
+      res.status(201).json({ ...toView(doc), secret: doc.secret });
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'get',
+    path: '/subscription',
+    summary: 'List subscriptions (oldest first, cursor pagination; never secrets)',
+    tags,
+    query: schemas.listQuery,
+    responses: { 200: { description: 'one page', schema: subscriptionPageSchema } },
+    async handler({ query }, _req, res) {
+      const page = await store.list(query);
+      res.json({ data: page.data.map(toView), next_cursor: page.nextCursor });
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'get',
+    path: '/subscription/:id',
+    summary: 'One subscription (without its secret)',
+    tags,
+    params: schemas.idParams,
+    responses: { 200: { description: 'found', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
+    async handler({ params }, _req, res) {
+      const doc = await store.get(params.id);
+      if (!doc) throw notFound(params.id);
+      res.json(toView(doc));
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'put',
+    path: '/subscription/:id',
+    summary: 'Replace url, eventTypes, description, metadata and enabled',
+    tags,
+    params: schemas.idParams,
+    body: schemas.replaceBody,
+    responses: { 200: { description: 'replaced', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
+    async handler({ params, body }, _req, res) {
+      const enabled = body.enabled ?? true;
+      const result = await store.update(params.id, () => ({
+        url: body.url,
+        eventTypes: unique(body.eventTypes),
+        description: body.description ?? null,
+        metadata: body.metadata ?? null,
+        enabled,
+        ...(enabled ? { disabledReason: null } : {}),
+      }));
+      if (!result) throw notFound(params.id);
+      await feed.upserted(result.doc);
+      res.json(toView(result.doc));
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'patch',
+    path: '/subscription/:id',
+    summary: 'Change some fields (the dispatcher disables with {enabled: false, disabledReason})',
+    tags,
+    params: schemas.idParams,
+    body: schemas.patchBody,
+    responses: { 200: { description: 'changed', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
+    async handler({ params, body }, _req, res) {
+      const changes: SubscriptionChanges = {
+        url: body.url,
+        eventTypes: body.eventTypes ? unique(body.eventTypes) : undefined,
+        description: body.description,
+        metadata: body.metadata,
+        enabled: body.enabled,
+        disabledReason: body.disabledReason,
+      };
+      // Re-enabling means the reason it was disabled no longer holds.
+      if (body.enabled === true) changes.disabledReason = null;
+      const result = await store.update(params.id, () => changes);
+      if (!result) throw notFound(params.id);
+      await feed.upserted(result.doc);
+      res.json(toView(result.doc));
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'delete',
+    path: '/subscription/:id',
+    summary: 'Delete a subscription',
+    tags,
+    params: schemas.idParams,
+    responses: { 204: { description: 'deleted' }, 404: { description: 'unknown id' } },
+    async handler({ params }, _req, res) {
+      if (!(await store.delete(params.id))) throw notFound(params.id);
+      await feed.deleted(params.id);
+      res.status(204).end();
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'get',
+    path: '/subscription/:id/secret',
+    summary: "The subscription's signing secret (whsec_…)",
+    tags,
+    params: schemas.idParams,
+    responses: { 200: { description: 'the secret', schema: secretSchema }, 404: { description: 'unknown id' } },
+    async handler({ params }, _req, res) {
+      const doc = await store.get(params.id);
+      if (!doc) throw notFound(params.id);
+      res.json({ secret: doc.secret });
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'post',
+    path: '/subscription/:id/secret/rotate',
+    summary: 'New secret; the old one keeps signing (both signatures sent) for the grace period',
+    tags,
+    params: schemas.idParams,
+    body: schemas.rotateBody,
+    bodyOptional: true,
+    responses: { 200: { description: 'rotated', schema: rotatedSecretSchema }, 404: { description: 'unknown id' } },
+    async handler({ params, body }, _req, res) {
+      const graceMs = (body?.grace_hours ?? ctx.secretGraceHours) * HOUR_MS;
+      const secret = generateSecret();
+      // A rotation during another's grace period drops the oldest secret: at most two sign at once.
+      const result = await store.update(params.id, (current) => {
+        const expiresAt = new Date(Date.now() + graceMs);
+        return graceMs > 0
+          ? { secret, previousSecret: current.secret, previousSecretExpiresAt: expiresAt }
+          : { secret, previousSecret: null, previousSecretExpiresAt: null };
+      });
+      if (!result) throw notFound(params.id);
+      await feed.upserted(result.doc);
+      res.json({
+        secret,
+        previous_secret_expires_at: result.doc.previousSecretExpiresAt?.toISOString() ?? null,
+      });
+    },
+  });
+}

@@ -1,0 +1,228 @@
+import { EVENT_TYPE_MAX_LENGTH, isCatalogued, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
+import { z } from 'zod';
+import { privateTargetReason } from './target-url';
+
+/**
+ * Every request and response shape of this app, as zod schemas. The same objects validate requests
+ * and are registered in the OpenAPI document, so the two cannot drift. Some checks depend on the
+ * config (extra event types, private targets), hence a factory.
+ */
+export const URL_MAX_LENGTH = 2048;
+export const DESCRIPTION_MAX_LENGTH = 500;
+export const EVENT_TYPES_MAX = 100;
+export const METADATA_MAX_KEYS = 50;
+export const METADATA_KEY_PATTERN = /^[A-Za-z0-9_:-]{1,64}$/;
+export const METADATA_VALUE_MAX_LENGTH = 512;
+export const GRACE_HOURS_MAX = 24 * 30;
+// `sub_` + a Crockford base32 ULID: anything else cannot be one of ours, so it is a 400, not a lookup.
+export const SUBSCRIPTION_ID_PATTERN = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export interface SchemaOptions {
+  extraEventTypes: readonly string[];
+  allowPrivateTargets: boolean;
+}
+
+export function buildSchemas(options: SchemaOptions) {
+  const targetUrl = z
+    .string()
+    .max(URL_MAX_LENGTH, `must be at most ${URL_MAX_LENGTH} characters`)
+    .superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+        return;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: 'must be an http or https URL' });
+        return;
+      }
+      // Credentials in a URL end up in logs and lists; receivers authenticate deliveries by signature.
+      if (url.username || url.password) {
+        ctx.addIssue({ code: 'custom', message: 'must not contain a username or password' });
+        return;
+      }
+      const reason = privateTargetReason(url, options.allowPrivateTargets);
+      if (reason) ctx.addIssue({ code: 'custom', message: reason });
+    })
+    .openapi({ description: 'absolute http(s) URL receiving the deliveries', example: 'https://example.com/webhook' });
+
+  const eventType = z
+    .string()
+    .max(EVENT_TYPE_MAX_LENGTH, `must be at most ${EVENT_TYPE_MAX_LENGTH} characters`)
+    .superRefine((value, ctx) => {
+      if (value === WILDCARD_EVENT_TYPE || isCatalogued(value, options.extraEventTypes)) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown event type "${value}" (see the catalog, or "*" for every event)`,
+      });
+    })
+    .openapi({ description: 'a catalogued event type, or "*" for every event', example: 'LIKED_PHOTO' });
+
+  const eventTypes = z
+    .array(eventType)
+    .min(1, 'must name at least one event type')
+    .max(EVENT_TYPES_MAX, `must name at most ${EVENT_TYPES_MAX} event types`);
+
+  const description = z.string().max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`);
+
+  const metadata = z
+    .record(
+      z.string().regex(METADATA_KEY_PATTERN, 'keys are 1 to 64 letters, digits, _ : or -'),
+      z.string().max(METADATA_VALUE_MAX_LENGTH, `values are at most ${METADATA_VALUE_MAX_LENGTH} characters`),
+    )
+    .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, `must have at most ${METADATA_MAX_KEYS} keys`)
+    .openapi({ description: 'your own string labels', example: { team: 'photos' } });
+
+  const disabledReason = z.string().max(DESCRIPTION_MAX_LENGTH);
+
+  const createBody = z
+    .object({
+      url: targetUrl,
+      eventTypes,
+      description: description.optional(),
+      metadata: metadata.optional(),
+      enabled: z.boolean().optional(),
+    })
+    .openapi('CreateSubscription');
+
+  const replaceBody = z
+    .object({
+      url: targetUrl,
+      eventTypes,
+      description: description.optional(),
+      metadata: metadata.optional(),
+      enabled: z.boolean().optional().openapi({ description: 'defaults to true' }),
+    })
+    .openapi('ReplaceSubscription');
+
+  // Strict: a typo such as {"enable": false} must be a 400, not a silent no-op.
+  const patchBody = z
+    .strictObject({
+      url: targetUrl.optional(),
+      eventTypes: eventTypes.optional(),
+      description: description.nullable().optional().openapi({ description: 'null removes it' }),
+      enabled: z.boolean().optional().openapi({ description: 'true also clears disabledReason' }),
+      metadata: metadata.nullable().optional(),
+      disabledReason: disabledReason.nullable().optional(),
+    })
+    .refine((b) => Object.keys(b).length > 0, 'must change at least one field')
+    .openapi('PatchSubscription');
+
+  const rotateBody = z
+    .object({
+      grace_hours: z
+        .number()
+        .min(0)
+        .max(GRACE_HOURS_MAX)
+        .optional()
+        .openapi({ description: 'how long the old secret keeps signing; default SECRET_ROTATION_GRACE_HOURS' }),
+    })
+    .openapi('RotateSecret');
+
+  const idParams = z.object({
+    id: z.string().regex(SUBSCRIPTION_ID_PATTERN, 'is not a subscription id (sub_<ULID>)').openapi({
+      example: 'sub_01JB8Z3N6W9Q2V4X7Y5T1R0P3K',
+    }),
+  });
+
+  const listQuery = z.object({
+    eventType: z.string().max(EVENT_TYPE_MAX_LENGTH).optional().openapi({ description: 'exact stored event type' }),
+    url: z.string().max(URL_MAX_LENGTH).optional().openapi({ description: 'exact target URL' }),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z
+      .string()
+      .regex(SUBSCRIPTION_ID_PATTERN, 'must be a next_cursor value')
+      .optional()
+      .openapi({ description: 'the next_cursor of the previous page' }),
+  });
+
+  // Seed 003
+  const webhookBody = z
+    .object({ event: eventType, url: targetUrl })
+    .openapi('WebhookRegistration', { example: { event: 'user_registered', url: 'http://example.com/webhook' } });
+  // Removal does not re-check the url: a target registered while private targets were allowed
+  // must stay removable.
+  const webhookRemovalBody = z
+    .object({ event: z.string().max(EVENT_TYPE_MAX_LENGTH), url: z.string().max(URL_MAX_LENGTH) })
+    .openapi('WebhookRemoval', { example: { event: 'user_registered', url: 'http://example.com/webhook' } });
+  const eventFilterQuery = z.object({ event_filter: eventType.optional() });
+  // Seed 004
+  const allEventsBody = z.object({ url: targetUrl }).openapi('AllEventsWebhook');
+
+  return {
+    createBody,
+    replaceBody,
+    patchBody,
+    rotateBody,
+    idParams,
+    listQuery,
+    webhookBody,
+    webhookRemovalBody,
+    eventFilterQuery,
+    allEventsBody,
+  };
+}
+export type Schemas = ReturnType<typeof buildSchemas>;
+
+/** What every route except the secret ones shows of a subscription: never a secret. */
+export const subscriptionViewSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    eventTypes: z.array(z.string()),
+    description: z.string().optional(),
+    enabled: z.boolean(),
+    disabledReason: z.string().optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Subscription');
+export type SubscriptionView = z.infer<typeof subscriptionViewSchema>;
+
+export const subscriptionWithSecretSchema = subscriptionViewSchema
+  .extend({ secret: z.string().openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }) })
+  .openapi('SubscriptionWithSecret');
+
+export const subscriptionPageSchema = z
+  .object({ data: z.array(subscriptionViewSchema), next_cursor: z.string().nullable() })
+  .openapi('SubscriptionPage');
+
+export const secretSchema = z.object({ secret: z.string() }).openapi('SubscriptionSecret');
+export const rotatedSecretSchema = z
+  .object({ secret: z.string(), previous_secret_expires_at: z.string().nullable() })
+  .openapi('RotatedSecret');
+
+export const webhookRegisteredSchema = z
+  .object({ message: z.string(), url: z.string(), event: z.string() })
+  .openapi('WebhookRegistered', {
+    example: {
+      message: 'Webhook registered successfully',
+      url: 'http://example.com/webhook',
+      event: 'user_registered',
+    },
+  });
+
+export const webhooksByEventSchema = z
+  .object({ webhooks: z.array(z.object({ event: z.string(), urls: z.array(z.string()) })) })
+  .openapi('WebhooksByEvent');
+
+export const pingResultSchema = z
+  .object({
+    message: z.string(),
+    successful_webhooks_count: z.number().int(),
+    successful_webhooks: z.array(
+      z.object({ event: z.string(), url: z.string(), payload_response: z.unknown(), status_code: z.number().int() }),
+    ),
+    failed_webhooks_count: z.number().int(),
+    failed_webhooks: z.array(
+      z.object({ event: z.string(), url: z.string(), error: z.string(), status_code: z.number().int().nullable() }),
+    ),
+  })
+  .openapi('PingResult');
+export type PingResult = z.infer<typeof pingResultSchema>;
+
+/** Optional body of `POST /ping`: any JSON, sent as the payload's `data`. */
+export const pingBodySchema = z.unknown().openapi({ example: { arbitrary_key: 'test' } });
