@@ -236,6 +236,12 @@ describe.each([
     await Counter.updateOne({ key: 'k' }, { $set: { 'items.$[e].v': 20 } }, { arrayFilters: [{ 'e.k': 'b' }] });
     const withItems = await Counter.findOne({ key: 'k' }).lean();
     expect(withItems?.items.map((i) => i.v)).toEqual([1, 20]);
+    // An upsert keyed by a string _id takes the _id from the filter (the dispatcher's failure clock).
+    const Health = conn.model('Health', new m.Schema({ _id: String, since: Date }, { versionKey: false }));
+    const made = await Health.findOneAndUpdate({ _id: 'sub_1' }, { $setOnInsert: { since: new Date(5000) } }, { upsert: true, new: true }).lean();
+    expect(made).toEqual({ _id: 'sub_1', since: new Date(5000) });
+    const kept = await Health.findOneAndUpdate({ _id: 'sub_1' }, { $setOnInsert: { since: new Date(9000) } }, { upsert: true, new: true }).lean();
+    expect(kept?.since).toEqual(new Date(5000));
   });
 
   test('countDocuments, estimatedDocumentCount, distinct', async () => {

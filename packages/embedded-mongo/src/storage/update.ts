@@ -73,7 +73,9 @@ function seedFields(filter: Doc, out: Doc = {}): Doc {
 /** The document an upsert inserts: filter equalities, then the update applied as an insert. */
 export function upsertDocument(filter: Doc, u: UpdateSpec, arrayFilters?: Doc[]): Doc {
   const seed: Doc = {};
-  const fields = seedFields(filter);
+  const { _id: seedId, ...fields } = seedFields(filter);
+  // mingo refuses to $set `_id` (immutable on updates), but an upsert's insert takes it from the filter.
+  if (seedId !== undefined) seed._id = seedId;
   if (Object.keys(fields).length > 0) mingoUpdate(seed, { $set: fields } as Modifier<Doc>);
   let doc: Doc;
   if (!Array.isArray(u) && !isOperatorUpdate(u)) {

@@ -1,0 +1,55 @@
+import { assembleApp, type HttpModule, managementAuth, OpenAPIRegistry } from '@hookline/http';
+import type { ServiceDeps } from '@hookline/runtime';
+import { readinessChecks } from '@hookline/runtime';
+import type { Express } from 'express';
+import { Router } from 'express';
+import { registerGatewayDocs } from './openapi';
+import { authRoutes } from './routes/auth';
+import { managementRoutes } from './routes/management';
+import { stationRoutes } from './routes/stations';
+import { loadJwtSecrets } from './secrets';
+import type { GatewaySettings } from './service';
+import { createStationPublisher } from './station-publisher';
+import { StationPuller } from './station-puller';
+import { StationSchemas } from './station-schemas';
+import { requireAccessToken } from './token-auth';
+import { createTokenService } from './tokens';
+import { GatewayUsers } from './users';
+
+/**
+ * This app's routes, readiness checks and OpenAPI registry. Throws (one readable line) when the JWT
+ * secrets are missing in production. Every route names its full path: the router is mounted at the
+ * root beside the other apps', so it must not add catch-all middleware.
+ */
+export function createGatewayModule(deps: ServiceDeps<GatewaySettings>): HttpModule {
+  const { config, logger } = deps;
+  const tokens = createTokenService(loadJwtSecrets(config));
+  const users = new GatewayUsers(deps.db);
+  const schemas = new StationSchemas(deps.db);
+  const namespace = config.HOOKLINE_NAMESPACE;
+
+  const router = Router();
+  router.get('/monitoring/status', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.use(authRoutes({ users, tokens, logger }));
+  router.use(managementRoutes({ users, schemas, auth: managementAuth(config.API_KEYS, logger) }));
+  router.use(
+    stationRoutes({
+      publisher: createStationPublisher(deps.broker, namespace),
+      puller: new StationPuller(deps.broker, namespace, config.STATION_RETENTION * 1000),
+      schemas,
+      logger,
+      requireToken: requireAccessToken(tokens),
+    }),
+  );
+
+  const openapi = new OpenAPIRegistry();
+  registerGatewayDocs(openapi);
+  return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };
+}
+
+/** The express app of this app alone (does not listen): what tests and main.ts use. */
+export function createApp(deps: ServiceDeps<GatewaySettings>): Express {
+  return assembleApp({ modules: [createGatewayModule(deps)], logger: deps.logger, title: 'Hookline gateway' });
+}

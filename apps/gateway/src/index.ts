@@ -1,0 +1,2 @@
+export { createApp, createGatewayModule } from './app';
+export { type GatewaySettings, startGateway } from './service';

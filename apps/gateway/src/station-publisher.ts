@@ -1,0 +1,28 @@
+import { type Broker, topologyNames } from '@hookline/broker';
+import { stationEventType } from '@hookline/contracts';
+import { type StationMessage, stationEnvelope } from './message';
+
+export interface StationPublisher {
+  /** Resolves once RabbitMQ confirmed the event; rejects BrokerUnavailableError otherwise. */
+  publish(station: string, message: StationMessage): Promise<string>;
+}
+
+/**
+ * A station message is an ordinary event of type `station.<name>` on the events exchange: the
+ * dispatcher fans it out to subscribers like any event, and each consumer group's queue is bound to
+ * the same routing key.
+ */
+export function createStationPublisher(broker: Broker, namespace: string): StationPublisher {
+  const exchange = topologyNames(namespace).eventsExchange;
+  return {
+    async publish(station, message) {
+      const envelope = stationEnvelope(station, message);
+      await broker.publish(exchange, stationEventType(station), Buffer.from(JSON.stringify(envelope)), {
+        contentType: 'application/json',
+        messageId: envelope.id,
+        type: envelope.type,
+      });
+      return envelope.id;
+    },
+  };
+}
