@@ -2,6 +2,7 @@ import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks } from '@hookline/runtime';
 import type { Express } from 'express';
+import type { Requeuer } from './operations/requeue';
 import { deliveriesRouter } from './routes/deliveries';
 import type { DispatcherSettings } from './service';
 import type { DeliveryModels } from './store/models';
@@ -10,12 +11,13 @@ import type { DispatcherWorker } from './worker';
 export interface DispatcherAppDeps extends ServiceDeps<DispatcherSettings> {
   models: DeliveryModels;
   worker: DispatcherWorker;
+  requeuer: Requeuer;
 }
 
 /** This app's routes, readiness checks and OpenAPI registry. */
 export function createDispatcherModule(deps: DispatcherAppDeps): HttpModule {
   const openapi = new OpenAPIRegistry();
-  const router = deliveriesRouter(deps.models, deps.config.API_KEYS, openapi);
+  const router = deliveriesRouter(deps.models, deps.requeuer, deps.config.API_KEYS, openapi);
   return {
     router,
     openapi,

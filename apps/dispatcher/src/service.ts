@@ -1,12 +1,15 @@
+import { topologyNames } from '@hookline/broker';
 import type { DispatcherConfig } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { createDispatcherModule } from './app';
+import { FailureClock } from './delivery/failure-clock';
 import { HttpDeliverer } from './delivery/http-deliverer';
 import { httpSubscriptionSource } from './matching/snapshot-source';
 import { httpSubscriptionControl } from './matching/subscription-control';
-import { deliveryModels } from './store/models';
+import { Requeuer } from './operations/requeue';
 import { DeliveryStore } from './store/delivery-store';
+import { deliveryModels } from './store/models';
 import { DispatcherWorker } from './worker';
 
 /** The process-independent config of this app (the port and MongoDB URL belong to the process). */
@@ -25,6 +28,7 @@ export async function startDispatcher(
   await Promise.all([models.Delivery.init(), models.Attempt.init()]);
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
+  const requeuer = new Requeuer(deps.broker, topologyNames(config.HOOKLINE_NAMESPACE), models);
   const worker = new DispatcherWorker({
     broker: deps.broker,
     namespace: config.HOOKLINE_NAMESPACE,
@@ -37,9 +41,12 @@ export async function startDispatcher(
     control: (index) => httpSubscriptionControl(config.SUBSCRIPTIONS_URL, apiKey, index),
     scheduleMs: config.RETRY_SCHEDULE,
     concurrency: config.DELIVERY_CONCURRENCY,
+    maxInFlightPerSubscription: config.MAX_IN_FLIGHT_PER_SUBSCRIPTION,
+    failureClock: new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000),
+    requeuer,
     logger: deps.logger,
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));
-  const module = createDispatcherModule({ ...deps, models, worker });
+  const module = createDispatcherModule({ ...deps, models, worker, requeuer });
   return { module, worker, stop: () => worker.stop() };
 }

@@ -2,10 +2,13 @@ import { type Broker, type Consumer, retryTiers, type TopologyNames, topologyNam
 import { subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { deliverHandler, type SubscriptionControl } from './delivery/deliver-handler';
+import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
+import { InFlightLimiter } from './delivery/in-flight';
 import { fanoutHandler } from './fanout/fanout-handler';
 import type { SubscriptionSource } from './matching/snapshot-source';
 import { SubscriptionIndex } from './matching/subscription-index';
+import type { Requeuer } from './operations/requeue';
 import type { DeliveryStore } from './store/delivery-store';
 
 export interface WorkerOptions {
@@ -19,6 +22,11 @@ export interface WorkerOptions {
   logger: Logger;
   /** Deliveries in flight at once (the deliver queue's prefetch). */
   concurrency: number;
+  /** Deliveries in flight at once per subscription (slow-endpoint isolation). */
+  maxInFlightPerSubscription: number;
+  failureClock?: FailureClock;
+  /** Resumes a subscription's paused deliveries when it is re-enabled. */
+  requeuer?: Requeuer;
   /** How often the snapshot is re-read, as a backstop for a lost change message. */
   resyncMs?: number;
 }
@@ -46,9 +54,17 @@ export class DispatcherWorker {
     const feed = broker.consume(
       '',
       async (msg) => {
-        const change = subscriptionChangeSchema.safeParse(JSON.parse(msg.content.toString('utf8')));
+        let change: ReturnType<typeof subscriptionChangeSchema.safeParse>;
+        try {
+          change = subscriptionChangeSchema.safeParse(JSON.parse(msg.content.toString('utf8')));
+        } catch {
+          return 'reject';
+        }
         if (!change.success) return 'reject';
+        const id = change.data.subscription.id;
+        const wasEnabled = this.index.get(id)?.enabled;
         this.index.apply(change.data);
+        if (wasEnabled === false && this.index.get(id)?.enabled) void this.resume(id);
         return 'ack';
       },
       { prefetch: 1000, exclusiveBindTo: this.names.subscriptionsExchange },
@@ -75,6 +91,8 @@ export class DispatcherWorker {
           control: this.o.control(this.index),
           scheduleMs: this.o.scheduleMs,
           tiersMs: retryTiers(this.o.scheduleMs),
+          limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription),
+          failureClock: this.o.failureClock,
           logger,
         }),
         { prefetch: this.o.concurrency },
@@ -101,6 +119,17 @@ export class DispatcherWorker {
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
       return false;
+    }
+  }
+
+  /** A re-enabled subscription: its paused deliveries go back on the queue, and its failure clock restarts. */
+  private async resume(subscriptionId: string): Promise<void> {
+    try {
+      await this.o.failureClock?.reset(subscriptionId);
+      const n = (await this.o.requeuer?.requeueAll(subscriptionId, 'paused')) ?? 0;
+      if (n > 0) this.o.logger.info({ subscriptionId, resumed: n }, 'subscription.resumed');
+    } catch (err) {
+      this.o.logger.error({ err: (err as Error).message, subscriptionId }, 'subscription.resume_failed');
     }
   }
 

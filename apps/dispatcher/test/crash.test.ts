@@ -7,10 +7,14 @@ import { deleteNamespace, RABBITMQ_URL, startReceiver, uniqueMongoUrl, waitFor }
 import { Harness, subscription } from './support/harness';
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=hookline-src', '--import', 'tsx', join(__dirname, 'support/worker-process.ts')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=hookline-src', '--import', 'tsx', join(__dirname, 'support/worker-process.ts')],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) resolve(child);
@@ -25,7 +29,11 @@ describe('crash safety', () => {
     const receiver = await startReceiver();
     // The harness provides the namespace and a publisher; its own in-process worker is not started.
     const h = new Harness([500]);
-    h.broker = createBroker({ RABBITMQ_URL, HOOKLINE_NAMESPACE: h.ns, RETRY_SCHEDULE: [500], PORT: 0, LOG_LEVEL: 'silent' }, `crash-pub-${h.ns}`, createLogger('t', 'silent'));
+    h.broker = createBroker(
+      { RABBITMQ_URL, HOOKLINE_NAMESPACE: h.ns, RETRY_SCHEDULE: [500], PORT: 0, LOG_LEVEL: 'silent' },
+      `crash-pub-${h.ns}`,
+      createLogger('t', 'silent'),
+    );
     await h.broker.start();
     const sub = subscription(`${receiver.url}/crash`);
     const env = {
@@ -65,7 +73,9 @@ describe('crash safety', () => {
       }
       expect([...idByEvent.values()].every((ids) => ids.size === 1)).toBe(true);
       const duplicates = receiver.requests.length - EVENTS;
-      console.log(`crash test: killed after ${atKill} deliveries; ${EVENTS} events delivered, ${duplicates} duplicates`);
+      console.log(
+        `crash test: killed after ${atKill} deliveries; ${EVENTS} events delivered, ${duplicates} duplicates`,
+      );
     } finally {
       worker.kill('SIGKILL');
       await receiver.close();

@@ -28,7 +28,11 @@ describe('dispatcher delivery (real RabbitMQ, test MongoDB, local receivers)', (
     const event = await h.publish('LIKED_PHOTO', { photoId: '123' });
     const [req] = await receiver.waitFor(1);
     expect(req?.path).toBe('/hook');
-    expect(JSON.parse(req!.body)).toEqual({ type: 'LIKED_PHOTO', timestamp: event.timestamp, data: { photoId: '123' } });
+    expect(JSON.parse(req!.body)).toEqual({
+      type: 'LIKED_PHOTO',
+      timestamp: event.timestamp,
+      data: { photoId: '123' },
+    });
     expect(req?.headers['content-type']).toBe('application/json');
     expect(req?.headers['user-agent']).toMatch(/^Hookline\//);
     expect(() => new Webhook(sub.secret).verify(req!.body, req!.headers as Record<string, string>)).not.toThrow();
@@ -81,7 +85,11 @@ describe('dispatcher delivery (real RabbitMQ, test MongoDB, local receivers)', (
     await h.publish('doomed.event', {});
     const reqs = await receiver.waitFor(3, 10_000);
     const id = reqs[0]?.headers['webhook-id'] as string;
-    await waitFor(async () => (await h.models.Delivery.findById(id).lean())?.status === 'failed', 10_000, 'failed status');
+    await waitFor(
+      async () => (await h.models.Delivery.findById(id).lean())?.status === 'failed',
+      10_000,
+      'failed status',
+    );
     const dead = await h.broker.withChannel(async (ch) => ch.get(h.names.deadQueue, { noAck: true }));
     expect(dead && JSON.parse(dead.content.toString()).id).toBe(id);
     expect(receiver.requests).toHaveLength(3);

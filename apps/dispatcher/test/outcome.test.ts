@@ -1,4 +1,4 @@
-import { decideOutcome, parseRetryAfter, type PolicyInput } from '../src/policy/outcome';
+import { decideOutcome, type PolicyInput, parseRetryAfter } from '../src/policy/outcome';
 
 const schedule = [5000, 300_000, 1_800_000];
 const now = new Date('2026-01-01T00:00:00Z');
@@ -37,7 +37,10 @@ describe('decideOutcome', () => {
     const date = new Date(now.getTime() + 8000).toUTCString();
     expect(decideOutcome(input({ status: 502, retryAfter: date }))).toEqual({ kind: 'retry', delayMs: 8000 });
     // Not a throttling status: Retry-After is ignored and the jittered schedule applies.
-    expect(decideOutcome(input({ status: 500, retryAfter: '9' }, 1, () => 0.5))).toEqual({ kind: 'retry', delayMs: 5000 });
+    expect(decideOutcome(input({ status: 500, retryAfter: '9' }, 1, () => 0.5))).toEqual({
+      kind: 'retry',
+      delayMs: 5000,
+    });
   });
 
   it('follows the receiver controls and non-retryable refusals', () => {

@@ -11,6 +11,9 @@ export const deliveryTaskSchema = z.object({
   eventId: z.string(),
   subscriptionId: z.string(),
   attempt: z.number().int().min(1),
+  // 0 for the original delivery, +1 for each replay or recovery: a replay starts the schedule over
+  // with the same id, and the attempt log tells the rounds apart.
+  round: z.number().int().min(0).default(0),
   event: eventEnvelopeSchema,
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;

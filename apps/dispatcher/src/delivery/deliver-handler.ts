@@ -3,7 +3,9 @@ import { type DeliveryTask, deliveryTaskSchema, type SubscriptionRecord } from '
 import { counter, histogram, type Logger } from '@hookline/http';
 import { decideOutcome, type Outcome } from '../policy/outcome';
 import type { DeliveryStore } from '../store/delivery-store';
+import type { FailureClock } from './failure-clock';
 import type { Deliverer } from './http-deliverer';
+import type { InFlightLimiter } from './in-flight';
 
 export interface SubscriptionControl {
   /** Disables a subscription (410, receiver's request, auto-disable), with the reason recorded. */
@@ -19,6 +21,8 @@ export interface DeliverDeps {
   control: SubscriptionControl;
   scheduleMs: readonly number[];
   tiersMs: readonly number[];
+  limiter: InFlightLimiter;
+  failureClock?: FailureClock;
   logger: Logger;
   random?: () => number;
 }
@@ -30,6 +34,9 @@ const durations = histogram(
   [],
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 );
+
+/** How long a delivery over its subscription's in-flight limit waits for a slot before parking. */
+const SLOT_WAIT_MS = 100;
 
 function parseTask(msg: ConsumeMessage): DeliveryTask | undefined {
   try {
@@ -69,16 +76,31 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
       await deps.store.setStatus(task.id, 'paused', 'the subscription is disabled');
       return 'ack';
     }
+    if (!(await deps.limiter.acquire(sub.id, SLOT_WAIT_MS))) {
+      // Over the subscription's in-flight limit: wait in the park queue, not in a consumer slot
+      // that a healthy receiver's delivery could use. Not an attempt.
+      await publishTo(deps.names.parkQueue, task);
+      return 'ack';
+    }
+    try {
+      await attemptOnce(task, sub);
+    } finally {
+      deps.limiter.release(sub.id);
+    }
+    return 'ack';
+  };
 
+  async function attemptOnce(task: DeliveryTask, sub: SubscriptionRecord): Promise<void> {
     const now = new Date();
     const sent = await deps.deliverer.send(sub, task, now);
-    const outcome: Outcome = decideOutcome({
+    let outcome: Outcome = decideOutcome({
       result: sent,
       attempt: task.attempt,
       scheduleMs: deps.scheduleMs,
       now,
       random: deps.random ?? Math.random,
     });
+    outcome = await applyFailureClock(outcome, sub, now);
 
     let nextAttemptAt: Date | null = null;
     if (outcome.kind === 'retry') {
@@ -105,6 +127,7 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
         eventId: task.eventId,
         subscriptionId: sub.id,
         attempt: task.attempt,
+        round: task.round,
         status: sent.status,
         durationMs: sent.durationMs,
         outcome: outcome.kind,
@@ -118,6 +141,7 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
         deliveryId: task.id,
         subscriptionId: sub.id,
         attempt: task.attempt,
+        round: task.round,
         at: now,
         durationMs: sent.durationMs,
         statusCode: sent.status,
@@ -131,6 +155,29 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
       // deliver twice. Ack, and say loudly that the log missed an attempt.
       deps.logger.error({ err: (err as Error).message, deliveryId: task.id }, 'delivery.attempt_not_recorded');
     }
-    return 'ack';
-  };
+  }
+
+  /** Auto-disable: a failure that ends a streak longer than DISABLE_AFTER_HOURS disables the subscription. */
+  async function applyFailureClock(outcome: Outcome, sub: SubscriptionRecord, now: Date): Promise<Outcome> {
+    const clock = deps.failureClock;
+    if (!clock) return outcome;
+    try {
+      if (outcome.kind === 'delivered') {
+        await clock.succeeded(sub.id);
+        return outcome;
+      }
+      if (outcome.kind === 'disable') return outcome;
+      const since = await clock.failed(sub.id, now);
+      if (!since) return outcome;
+      await clock.reset(sub.id);
+      // This delivery stays pending (paused once it comes back): re-enabling resumes it.
+      const reason = `deliveries failed continuously since ${since.toISOString()}`;
+      await deps.control.disable(sub, reason);
+      deps.logger.warn({ subscriptionId: sub.id, reason }, 'subscription.auto_disabled');
+      return outcome;
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message, subscriptionId: sub.id }, 'subscription.failure_clock_failed');
+      return outcome;
+    }
+  }
 }

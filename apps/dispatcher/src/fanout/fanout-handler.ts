@@ -39,6 +39,7 @@ export function fanoutHandler(deps: {
       eventId: event.id,
       subscriptionId: s.id,
       attempt: 1,
+      round: 0,
       event,
     }));
     const now = new Date();

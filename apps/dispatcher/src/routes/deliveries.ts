@@ -1,8 +1,9 @@
-import { HttpError, managementAuth, type OpenAPIRegistry } from '@hookline/http';
+import { HttpError, jsonBody, managementAuth, type OpenAPIRegistry } from '@hookline/http';
 import { Router } from 'express';
 import { z } from 'zod';
-import { STORED_STATUSES } from '../store/models';
+import type { Requeuer } from '../operations/requeue';
 import type { DeliveryModels } from '../store/models';
+import { STORED_STATUSES } from '../store/models';
 
 const listQuery = z.object({
   subscriptionId: z.string().max(128).optional(),
@@ -16,6 +17,12 @@ const listQuery = z.object({
 });
 const deliveryIdParam = z.string().regex(/^msg_[A-Za-z0-9_-]{1,64}$/, 'must be a delivery id (msg_...)');
 
+const subscriptionIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const recoverBody = z.object({
+  since: z.iso.datetime({ offset: true }),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
 function present(d: Record<string, unknown>) {
   const { _id, event, ...rest } = d;
   return { id: _id, ...rest, event };
@@ -24,6 +31,7 @@ function present(d: Record<string, unknown>) {
 /** The read API of deliveries and their attempts, newest first, with cursor pagination. */
 export function deliveriesRouter(
   models: DeliveryModels,
+  requeuer: Requeuer,
   apiKeys: readonly string[],
   registry: OpenAPIRegistry,
 ): Router {
@@ -59,13 +67,54 @@ export function deliveriesRouter(
     if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
     const d = await models.Delivery.findById(id.data).lean();
     if (!d) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
-    const attempts = await models.Attempt.find({ deliveryId: id.data }).sort({ attempt: 1, at: 1 }).lean();
+    const attempts = await models.Attempt.find({ deliveryId: id.data }).sort({ at: 1, round: 1, attempt: 1 }).lean();
     res.json({
       ...present(d as never),
       attempts: attempts.map(({ _id, deliveryId: _d, subscriptionId: _s, ...a }) => a),
     });
   });
 
+  router.post('/deliveries/:id/replay', auth, async (req, res) => {
+    const id = deliveryIdParam.safeParse(req.params.id);
+    if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
+    const doc = await requeuer.replay(id.data);
+    if (!doc) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
+    res.status(202).json({ id: doc._id, status: 'pending', round: doc.rounds ?? 0 });
+  });
+
+  // Lives here, not in the subscription service, because deliveries are the dispatcher's; the
+  // edge routes this one path of /subscription/* to the dispatcher.
+  router.post('/subscription/:id/recover', auth, jsonBody, async (req, res) => {
+    const id = subscriptionIdParam.safeParse(req.params.id);
+    if (!id.success) throw new HttpError(400, 'invalid_id', 'the subscription id is malformed');
+    const body = recoverBody.parse(req.body ?? {});
+    const since = new Date(body.since);
+    const until = body.until ? new Date(body.until) : undefined;
+    if (until && until < since)
+      throw new HttpError(400, 'validation_error', 'until must not be before since', [
+        { field: 'until', message: 'must not be before since' },
+      ]);
+    const recovered = await requeuer.requeueAll(id.data, 'failed', since, until);
+    res.status(202).json({ recovered });
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/deliveries/{id}/replay',
+    summary: 'A new attempt of one delivery now, with the same webhook-id (any status)',
+    request: { params: z.object({ id: deliveryIdParam }) },
+    responses: { 202: { description: 'queued' }, 404: { description: 'unknown delivery' } },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/subscription/{id}/recover',
+    summary: 'Re-queue every failed delivery of a subscription created in [since, until]',
+    request: {
+      params: z.object({ id: subscriptionIdParam }),
+      body: { content: { 'application/json': { schema: recoverBody } } },
+    },
+    responses: { 202: { description: '`{recovered: <count>}`' } },
+  });
   registry.registerPath({
     method: 'get',
     path: '/deliveries',

@@ -24,13 +24,16 @@ export interface DeliveryDoc {
   nextAttemptAt?: Date | null;
   lastStatusCode?: number | null;
   lastError?: string | null;
-  failedSince?: Date | null;
+  /** Replays and recoveries so far. */
+  rounds?: number;
 }
 
 export interface AttemptDoc {
   deliveryId: string;
   subscriptionId: string;
   attempt: number;
+  /** 0 for the original delivery, +1 per replay or recovery. */
+  round: number;
   at: Date;
   durationMs: number;
   statusCode: number | null;
@@ -49,6 +52,7 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       subscriptionId: { type: String, required: true },
       status: { type: String, enum: STORED_STATUSES, required: true },
       attempts: { type: Number, default: 0 },
+      rounds: { type: Number, default: 0 },
       event: Schema.Types.Mixed,
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
@@ -67,6 +71,7 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       deliveryId: { type: String, required: true },
       subscriptionId: String,
       attempt: Number,
+      round: { type: Number, default: 0 },
       at: { type: Date, required: true },
       durationMs: Number,
       statusCode: Number,
@@ -76,7 +81,7 @@ export function deliveryModels(db: Connection, retentionDays: number) {
     },
     { collection: 'delivery_attempts', versionKey: false },
   );
-  attemptSchema.index({ deliveryId: 1, attempt: 1 });
+  attemptSchema.index({ deliveryId: 1, round: 1, attempt: 1 });
   attemptSchema.index({ at: 1 }, { expireAfterSeconds: ttl });
 
   return {

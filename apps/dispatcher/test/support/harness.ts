@@ -6,15 +6,21 @@ import { generateSecret } from '@hookline/signing';
 import { deleteNamespace, RABBITMQ_URL, uniqueMongoUrl, uniqueNamespace } from '@hookline/testing';
 import type { Connection } from 'mongoose';
 import type { SubscriptionControl } from '../../src/delivery/deliver-handler';
+import { FailureClock } from '../../src/delivery/failure-clock';
 import { HttpDeliverer } from '../../src/delivery/http-deliverer';
 import type { SubscriptionSource } from '../../src/matching/snapshot-source';
+import { Requeuer } from '../../src/operations/requeue';
 import { DeliveryStore } from '../../src/store/delivery-store';
 import { type DeliveryModels, deliveryModels } from '../../src/store/models';
 import { DispatcherWorker } from '../../src/worker';
 
 export const logger = createLogger('dispatcher-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
-export function subscription(url: string, eventTypes: string[] = ['LIKED_PHOTO'], extra: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
+export function subscription(
+  url: string,
+  eventTypes: string[] = ['LIKED_PHOTO'],
+  extra: Partial<SubscriptionRecord> = {},
+): SubscriptionRecord {
   return {
     id: `sub_${Math.random().toString(36).slice(2, 12)}`,
     url,
@@ -41,7 +47,17 @@ export class Harness {
   models!: DeliveryModels;
   worker!: DispatcherWorker;
 
-  constructor(private readonly scheduleMs: number[] = [300, 600]) {}
+  requeuer!: Requeuer;
+
+  constructor(
+    private readonly scheduleMs: number[] = [300, 600],
+    private readonly options: {
+      maxInFlightPerSubscription?: number;
+      disableAfterMs?: number;
+      timeoutMs?: number;
+      allowPrivateTargets?: boolean;
+    } = {},
+  ) {}
 
   async start(): Promise<void> {
     this.broker = createBroker(
@@ -53,20 +69,29 @@ export class Harness {
     this.db = await connectMongo(uniqueMongoUrl('disp'));
     this.models = deliveryModels(this.db, 1);
     const source: SubscriptionSource = { load: async () => this.snapshot.slice() };
+    this.requeuer = new Requeuer(this.broker, this.names, this.models);
     this.worker = new DispatcherWorker({
       broker: this.broker,
       namespace: this.ns,
       store: new DeliveryStore(this.models),
       source,
-      deliverer: new HttpDeliverer({ timeoutMs: 2000, allowPrivateTargets: true }),
+      deliverer: new HttpDeliverer({
+        timeoutMs: this.options.timeoutMs ?? 2000,
+        allowPrivateTargets: this.options.allowPrivateTargets ?? true,
+      }),
       control: (index): SubscriptionControl => ({
         disable: async (sub, reason) => {
           this.disabled.push({ id: sub.id, reason });
+          // What the subscription service does: store the change, publish it to every dispatcher.
+          await this.publishChange({ ...sub, enabled: false, version: sub.version + 1 });
           index.upsert({ ...sub, enabled: false, version: sub.version + 1 });
         },
       }),
       scheduleMs: this.scheduleMs,
       concurrency: 50,
+      maxInFlightPerSubscription: this.options.maxInFlightPerSubscription ?? 10,
+      failureClock: this.options.disableAfterMs ? new FailureClock(this.db, this.options.disableAfterMs) : undefined,
+      requeuer: this.requeuer,
       logger,
     });
     await this.worker.start();

@@ -17,7 +17,13 @@ async function main() {
   const ns = env.HOOKLINE_NAMESPACE ?? '';
   const logger = createLogger('crash-worker', 'silent');
   const broker = createBroker(
-    { RABBITMQ_URL: env.RABBITMQ_URL ?? 'amqp://guest:guest@localhost:5672', HOOKLINE_NAMESPACE: ns, RETRY_SCHEDULE: schedule, PORT: 0, LOG_LEVEL: 'silent' },
+    {
+      RABBITMQ_URL: env.RABBITMQ_URL ?? 'amqp://guest:guest@localhost:5672',
+      HOOKLINE_NAMESPACE: ns,
+      RETRY_SCHEDULE: schedule,
+      PORT: 0,
+      LOG_LEVEL: 'silent',
+    },
     `crash-worker-${ns}`,
     logger,
   );
@@ -33,6 +39,7 @@ async function main() {
     control: () => ({ disable: async () => {} }),
     scheduleMs: schedule,
     concurrency: 100,
+    maxInFlightPerSubscription: 100,
     logger,
   });
   await worker.start();
