@@ -22,6 +22,8 @@ export interface TopologyNames {
   fanoutQueue: string;
   deliverQueue: string;
   deadQueue: string;
+  /** Deliveries over their subscription's in-flight limit wait here (1 s) instead of in a consumer slot. */
+  parkQueue: string;
   deliverRoutingKey: string;
   retryQueue(delayMs: number): string;
   stationQueue(station: string, group: string): string;
@@ -35,6 +37,7 @@ export function topologyNames(namespace = 'hookline'): TopologyNames {
     fanoutQueue: `${namespace}.fanout`,
     deliverQueue: `${namespace}.deliver`,
     deadQueue: `${namespace}.dead`,
+    parkQueue: `${namespace}.park`,
     deliverRoutingKey: 'deliver',
     retryQueue: (delayMs) => `${namespace}.retry.${delayMs}`,
     stationQueue: (station, group) => `${namespace}.station.${station}.${group}`,
@@ -42,6 +45,9 @@ export function topologyNames(namespace = 'hookline'): TopologyNames {
 }
 
 export type QueueType = 'classic' | 'quorum';
+
+/** How long a parked delivery waits before it is offered to a dispatcher again. */
+export const PARK_MS = 1000;
 
 export interface TopologyOptions {
   namespace?: string;
@@ -72,6 +78,16 @@ export async function declareTopology(ch: Channel, options: TopologyOptions = {}
   await ch.bindQueue(names.fanoutQueue, names.eventsExchange, '#');
   await ch.assertQueue(names.deliverQueue, deadLettered);
   await ch.bindQueue(names.deliverQueue, names.deliveriesExchange, names.deliverRoutingKey);
+
+  await ch.assertQueue(names.parkQueue, {
+    ...durable,
+    arguments: {
+      ...durable.arguments,
+      'x-message-ttl': PARK_MS,
+      'x-dead-letter-exchange': names.deliveriesExchange,
+      'x-dead-letter-routing-key': names.deliverRoutingKey,
+    },
+  });
 
   for (const tierMs of new Set(options.retryTiersMs ?? [])) {
     // A retry tier holds messages for AT MOST its TTL: RabbitMQ expires messages only from the head

@@ -16,9 +16,13 @@ function equalKeys(a: string, b: string): boolean {
  * is required (401 otherwise). Without keys Hookline runs in "protected mode", like Redis: only
  * loopback clients are served (403 for others), so a fresh install is never an open admin API.
  */
+let warned = false;
+
 export function managementAuth(apiKeys: readonly string[], logger?: Logger): RequestHandler {
-  if (apiKeys.length === 0) {
-    logger?.warn('protected mode: API_KEYS is not set, management routes answer loopback clients only');
+  // Said once per process, however many apps it runs.
+  if (apiKeys.length === 0 && logger && !warned) {
+    warned = true;
+    logger.warn('protected mode: API_KEYS is not set, management routes answer loopback clients only');
   }
   return (req, res, next) => {
     if (apiKeys.length === 0) {
