@@ -7,7 +7,9 @@
  * Extra arguments go to jest (e.g. `npm test -- packages/broker`).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { selectMongo } from '@hookline/embedded-mongo';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@localhost:5672';
@@ -70,14 +72,26 @@ async function main(): Promise<void> {
   }
   const mongo = await selectMongo({ log: (m: string) => console.log(m) });
   console.log(`MongoDB for tests: ${mongo.kind} at ${mongo.uri}`);
-  const jestArgs = ['--conditions=hookline-src', require.resolve('jest/bin/jest'), ...process.argv.slice(2)];
-  const child = spawn(process.execPath, jestArgs, {
-    stdio: 'inherit',
-    env: { ...process.env, MONGO_URL: mongo.uri, RABBITMQ_URL },
-  });
-  const code: number = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  const env = { ...process.env, MONGO_URL: mongo.uri, RABBITMQ_URL };
+  const args = process.argv.slice(2);
+  // Fault tests close every RabbitMQ connection and kill processes: they run after the others,
+  // one file at a time, so they never disturb a test that is not about faults.
+  let code = await jest(['--ignoreProjects', 'faults', '--passWithNoTests', ...args], env);
+  if (code === 0 && hasFaultsProject()) code = await jest(['--selectProjects', 'faults', '--runInBand', '--passWithNoTests', ...args], env);
   await mongo.stop();
   process.exit(code);
+}
+
+function jest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, ['--conditions=hookline-src', require.resolve('jest/bin/jest'), ...args], {
+    stdio: 'inherit',
+    env,
+  });
+  return new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+}
+
+function hasFaultsProject(): boolean {
+  return existsSync(join(__dirname, '..', 'test', 'faults', 'jest.config.js'));
 }
 
 void main();
