@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   // Fault tests close every RabbitMQ connection and kill processes: they run after the others,
   // one file at a time, so they never disturb a test that is not about faults.
   let code = await jest(['--ignoreProjects', 'faults', '--passWithNoTests', ...args], env);
-  if (code === 0 && hasFaultsProject()) code = await jest(['--selectProjects', 'faults', '--runInBand', '--passWithNoTests', ...args], env);
+  if (code === 0 && hasFaultsProject())
+    code = await jest(['--selectProjects', 'faults', '--runInBand', '--passWithNoTests', ...args], env);
   await mongo.stop();
   process.exit(code);
 }

@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { Router } from 'express';
 import { hooklineEnv, loadConfig } from '@hookline/config';
 import { startDispatcher } from '@hookline/dispatcher';
 import { selectMongo } from '@hookline/embedded-mongo';
@@ -8,6 +7,7 @@ import { assembleApp, closeServer, createLogger, listen, onShutdown, type Servic
 import { startPhotoApp } from '@hookline/photo-app';
 import { connectMongo, createBroker, readinessChecks } from '@hookline/runtime';
 import { startSubscriptions } from '@hookline/subscriptions';
+import { Router } from 'express';
 import { withDatabase } from './mongo-url';
 
 /**
@@ -26,11 +26,21 @@ async function main(): Promise<void> {
   const db = await connectMongo(withDatabase(mongo.uri, 'hookline'));
   const broker = createBroker(config, 'hookline', logger);
   void broker.start();
-  if (config.ALLOW_PRIVATE_TARGETS) logger.warn('ALLOW_PRIVATE_TARGETS=true: deliveries to loopback and private addresses are allowed');
+  if (config.ALLOW_PRIVATE_TARGETS)
+    logger.warn('ALLOW_PRIVATE_TARGETS=true: deliveries to loopback and private addresses are allowed');
 
   const base = `http://localhost:${config.PORT}`;
   // The dispatcher loads its subscription snapshot over HTTP, from this very process.
-  const deps = { config: { ...config, DATA_DIR: dataDir, SUBSCRIPTIONS_URL: config.SUBSCRIPTIONS_URL ?? `http://127.0.0.1:${config.PORT}` }, broker, db, logger };
+  const deps = {
+    config: {
+      ...config,
+      DATA_DIR: dataDir,
+      SUBSCRIPTIONS_URL: config.SUBSCRIPTIONS_URL ?? `http://127.0.0.1:${config.PORT}`,
+    },
+    broker,
+    db,
+    logger,
+  };
   const services: Array<[string, string, ServiceHandle]> = [
     ['photo-app', `${base}/like/:id`, await startPhotoApp(deps)],
     ['subscriptions', `${base}/subscription`, await startSubscriptions(deps)],
@@ -47,7 +57,11 @@ async function main(): Promise<void> {
   onShutdown(logger, [
     () => closeServer(server),
     // The dispatcher stops last among the apps: it may still be finishing deliveries of events the others published.
-    ...services.map(([, , s]) => () => s.stop()),
+    ...services.map(
+      ([, , s]) =>
+        () =>
+          s.stop(),
+    ),
     () => broker.close(),
     () => db.close(),
     () => mongo.stop(),

@@ -186,7 +186,12 @@ export class Broker extends EventEmitter {
         settled = true;
         clearTimeout(timer);
         this.pending.delete(settle);
-        if (err) reject(err instanceof BrokerUnavailableError ? err : new BrokerUnavailableError(String((err as Error)?.message ?? err)));
+        if (err)
+          reject(
+            err instanceof BrokerUnavailableError
+              ? err
+              : new BrokerUnavailableError(String((err as Error)?.message ?? err)),
+          );
         else resolve();
       };
       const timer = setTimeout(() => settle(new BrokerUnavailableError('RabbitMQ did not confirm in time')), timeoutMs);

@@ -14,8 +14,8 @@ export {
   declareTopology,
   type QueueType,
   retryTiers,
-  tierFor,
   type TopologyNames,
   type TopologyOptions,
+  tierFor,
   topologyNames,
 } from './topology';

@@ -12,6 +12,10 @@ const common = {
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected lower-case letters, digits, _ or - (at most 32)')
     .default('hookline'),
+  QUEUE_TYPE: z
+    .enum(['classic', 'quorum'], { message: 'expected classic or quorum' })
+    .default('classic')
+    .describe('RabbitMQ queue type: quorum on a cluster (replicated), classic on one node'),
   API_KEYS: commaList.describe('management API keys; unset = protected mode (loopback clients only)'),
   EXTRA_EVENT_TYPES: commaList.describe('event types subscriptions may name besides the catalog'),
   DATA_DIR: z.string().default('.hookline').describe('local state: the embedded MongoDB, generated JWT secrets'),

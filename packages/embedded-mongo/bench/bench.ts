@@ -171,7 +171,9 @@ async function benchMemoryAndRestart(): Promise<{ rss: number; restartMs: number
 async function main(): Promise<void> {
   const results: Record<string, number[]> = {};
   const add = (k: string, v: number): void => {
-    (results[k] ??= []).push(v);
+    const list = results[k] ?? [];
+    list.push(v);
+    results[k] = list;
   };
   for (let run = 0; run < RUNS; run++) {
     add('20k inserts, insertMany x1000, in memory (ms)', await benchInserts(undefined));
@@ -193,7 +195,9 @@ async function main(): Promise<void> {
     process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
   }
   for (const [k, xs] of Object.entries(results)) {
-    console.log(`${k.padEnd(60)} median ${median(xs).toFixed(0).padStart(6)}   runs ${xs.map((x) => x.toFixed(0)).join(', ')}`);
+    console.log(
+      `${k.padEnd(60)} median ${median(xs).toFixed(0).padStart(6)}   runs ${xs.map((x) => x.toFixed(0)).join(', ')}`,
+    );
   }
 }
 

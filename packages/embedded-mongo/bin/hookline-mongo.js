@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 // Runs the built CLI when dist/ exists; otherwise runs the TypeScript source through tsx,
 // so the bin works in the monorepo without a build step.
 const fs = require('node:fs');
@@ -14,6 +14,6 @@ if (fs.existsSync(built)) {
   cli = require('../src/cli.ts');
 }
 cli.main().catch((err) => {
-  process.stderr.write(`hookline-mongo: ${err && err.stack ? err.stack : err}\n`);
+  process.stderr.write(`hookline-mongo: ${err?.stack ? err.stack : err}\n`);
   process.exit(1);
 });

@@ -58,7 +58,9 @@ export class Connection {
       const length = this.contiguous(4).readInt32LE(0);
       if (length < HEADER_BYTES || length > MAX_MESSAGE_BYTES) {
         // The stream cannot be resynchronised after a bad length: answer, then hang up on this client only.
-        this.send(encodeMsg(0, new MongoCommandError(17, 'ProtocolError', `invalid message length ${length}`).toReply()));
+        this.send(
+          encodeMsg(0, new MongoCommandError(17, 'ProtocolError', `invalid message length ${length}`).toReply()),
+        );
         this.closed = true;
         void this.replies.then(() => this.socket.end());
         return;
@@ -96,7 +98,10 @@ export class Connection {
         }
       } else {
         const db = req.body.$db;
-        reply = typeof db === 'string' ? this.run(req.body, db) : toErrorReply(new MongoCommandError(40414, 'Location40414', "BSON field '$db' is missing"));
+        reply =
+          typeof db === 'string'
+            ? this.run(req.body, db)
+            : toErrorReply(new MongoCommandError(40414, 'Location40414', "BSON field '$db' is missing"));
         // moreToCome (w:0): the client reads no reply.
         if (req.moreToCome) reply = undefined;
       }
@@ -107,9 +112,13 @@ export class Connection {
     if (wrote) {
       const seq = oplog.seq;
       // Group commit: the reply waits for the fsync that covers this command's records.
-      this.replies = this.replies.then(() => oplog.durable(seq)).catch((err) => {
-        reply = toErrorReply(new MongoCommandError(1, 'InternalError', `write not durable: ${(err as Error).message}`));
-      });
+      this.replies = this.replies
+        .then(() => oplog.durable(seq))
+        .catch((err) => {
+          reply = toErrorReply(
+            new MongoCommandError(1, 'InternalError', `write not durable: ${(err as Error).message}`),
+          );
+        });
     }
     if (reply === undefined) return;
     const final = reply;

@@ -1,4 +1,4 @@
-import { Long, calculateObjectSize } from 'bson';
+import { calculateObjectSize, Long } from 'bson';
 import { commandError } from './errors';
 import type { Doc } from './storage/values';
 

@@ -1,2 +1,2 @@
-export { type EmbeddedMongo, type EmbeddedMongoOptions, startEmbeddedMongo } from './server';
 export { type SelectedMongo, type SelectMongoOptions, selectMongo } from './select';
+export { type EmbeddedMongo, type EmbeddedMongoOptions, startEmbeddedMongo } from './server';

@@ -150,7 +150,11 @@ describe.each([
     expect(new Set(winners.map((w) => w?.owner)).size).toBe(10);
     expect(await Job.countDocuments({ status: 'pending' })).toBe(0);
     // Sorted claims come out oldest first for the first claimant.
-    const first = await Job.findOneAndUpdate({ status: 'claimed' }, { $set: { status: 'done' } }, { sort: { runAt: 1 } }).lean();
+    const first = await Job.findOneAndUpdate(
+      { status: 'claimed' },
+      { $set: { status: 'done' } },
+      { sort: { runAt: 1 } },
+    ).lean();
     expect(first?.n).toBe(0);
     expect(first?.status).toBe('claimed');
   });
@@ -186,7 +190,11 @@ describe.each([
     }
     expect(seen).toBe(1000);
     let batched = 0;
-    for await (const _doc of Item.find({ i: { $gte: 100 } }).batchSize(37).lean().cursor()) batched++;
+    for await (const _doc of Item.find({ i: { $gte: 100 } })
+      .batchSize(37)
+      .lean()
+      .cursor())
+      batched++;
     expect(batched).toBe(900);
     // An abandoned cursor is killed on close without disturbing later queries.
     const cursor = Item.find().batchSize(10).cursor();
@@ -215,7 +223,10 @@ describe.each([
   );
 
   test('upserts with $setOnInsert, and arrayFilters', async () => {
-    const Counter = conn.model('Counter', new m.Schema({ key: String, n: Number, firstSeen: Date, items: [{ k: String, v: Number }] }));
+    const Counter = conn.model(
+      'Counter',
+      new m.Schema({ key: String, n: Number, firstSeen: Date, items: [{ k: String, v: Number }] }),
+    );
     const first = await Counter.updateOne(
       { key: 'k' },
       { $inc: { n: 1 }, $setOnInsert: { firstSeen: new Date(1000) } },
@@ -230,17 +241,39 @@ describe.each([
     expect(second).toMatchObject({ matchedCount: 1, modifiedCount: 1, upsertedCount: 0 });
     const doc = await Counter.findOne({ key: 'k' }).lean();
     expect(doc).toMatchObject({ n: 2, firstSeen: new Date(1000) });
-    const upserted = await Counter.findOneAndUpdate({ key: 'j' }, { $set: { n: 7 } }, { upsert: true, returnDocument: 'after' }).lean();
+    const upserted = await Counter.findOneAndUpdate(
+      { key: 'j' },
+      { $set: { n: 7 } },
+      { upsert: true, returnDocument: 'after' },
+    ).lean();
     expect(upserted).toMatchObject({ key: 'j', n: 7 });
-    await Counter.updateOne({ key: 'k' }, { $set: { items: [{ k: 'a', v: 1 }, { k: 'b', v: 2 }] } });
+    await Counter.updateOne(
+      { key: 'k' },
+      {
+        $set: {
+          items: [
+            { k: 'a', v: 1 },
+            { k: 'b', v: 2 },
+          ],
+        },
+      },
+    );
     await Counter.updateOne({ key: 'k' }, { $set: { 'items.$[e].v': 20 } }, { arrayFilters: [{ 'e.k': 'b' }] });
     const withItems = await Counter.findOne({ key: 'k' }).lean();
     expect(withItems?.items.map((i) => i.v)).toEqual([1, 20]);
     // An upsert keyed by a string _id takes the _id from the filter (the dispatcher's failure clock).
     const Health = conn.model('Health', new m.Schema({ _id: String, since: Date }, { versionKey: false }));
-    const made = await Health.findOneAndUpdate({ _id: 'sub_1' }, { $setOnInsert: { since: new Date(5000) } }, { upsert: true, new: true }).lean();
+    const made = await Health.findOneAndUpdate(
+      { _id: 'sub_1' },
+      { $setOnInsert: { since: new Date(5000) } },
+      { upsert: true, new: true },
+    ).lean();
     expect(made).toEqual({ _id: 'sub_1', since: new Date(5000) });
-    const kept = await Health.findOneAndUpdate({ _id: 'sub_1' }, { $setOnInsert: { since: new Date(9000) } }, { upsert: true, new: true }).lean();
+    const kept = await Health.findOneAndUpdate(
+      { _id: 'sub_1' },
+      { $setOnInsert: { since: new Date(9000) } },
+      { upsert: true, new: true },
+    ).lean();
     expect(kept?.since).toEqual(new Date(5000));
   });
 
@@ -292,9 +325,9 @@ describe.each([
     const User = conn.model('User', userSchema());
     await User.init();
     await User.create({ email: 'dup@x' });
-    const err = await User.insertMany([{ email: 'n1@x' }, { email: 'dup@x' }, { email: 'n2@x' }], { ordered: false }).catch(
-      (e: unknown) => e,
-    );
+    const err = await User.insertMany([{ email: 'n1@x' }, { email: 'dup@x' }, { email: 'n2@x' }], {
+      ordered: false,
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 11000 });
     expect(await User.countDocuments()).toBe(3);
     const bulk = await User.bulkWrite(

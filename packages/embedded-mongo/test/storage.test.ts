@@ -45,9 +45,15 @@ test('index answers match a full scan for assorted filters', () => {
     { g: null },
   ];
   for (const filter of filters) {
-    const viaIndex = coll.find(filter).map((d) => d._id).sort();
+    const viaIndex = coll
+      .find(filter)
+      .map((d) => d._id)
+      .sort();
     const query = new Query(filter, {});
-    const expected = [...coll.docs.values()].filter((d) => query.test(d)).map((d) => d._id).sort();
+    const expected = [...coll.docs.values()]
+      .filter((d) => query.test(d))
+      .map((d) => d._id)
+      .sort();
     expect(viaIndex).toEqual(expected);
   }
 });
@@ -58,7 +64,13 @@ test('sorted list keeps order through inserts and removals', () => {
   for (const v of values) list.insert(v);
   for (const v of values.slice(0, 2000)) expect(list.remove(v)).toBe(true);
   const seen: number[] = [];
-  list.scan(() => false, (v) => (seen.push(v), true));
+  list.scan(
+    () => false,
+    (v) => {
+      seen.push(v);
+      return true;
+    },
+  );
   expect(seen).toEqual([...values.slice(2000)].sort((a, b) => a - b));
 });
 

@@ -41,7 +41,13 @@ function opQuery(ns: string, query: Record<string, unknown>): Buffer {
   const name = Buffer.from(`${ns}\0`);
   const fields = Buffer.alloc(12);
   fields.writeInt32LE(-1, 8);
-  return Buffer.concat([header(16 + 4 + name.length + 8 + doc.length, 2004), fields.subarray(0, 4), name, fields.subarray(4), doc]);
+  return Buffer.concat([
+    header(16 + 4 + name.length + 8 + doc.length, 2004),
+    fields.subarray(0, 4),
+    name,
+    fields.subarray(4),
+    doc,
+  ]);
 }
 
 /** A raw client that reads whole reply frames. */
@@ -189,7 +195,9 @@ test('transactions are refused with IllegalOperation (20), like a single-node mo
       })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 20 });
-    expect(String((err as Error).message)).toContain('Transaction numbers are only allowed on a replica set member or mongos');
+    expect(String((err as Error).message)).toContain(
+      'Transaction numbers are only allowed on a replica set member or mongos',
+    );
   } finally {
     await conn.close();
   }

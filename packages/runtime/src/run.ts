@@ -28,6 +28,7 @@ export interface BaseEnv {
   LOG_LEVEL: string;
   HOOKLINE_NAMESPACE: string;
   RETRY_SCHEDULE?: number[];
+  QUEUE_TYPE?: 'classic' | 'quorum';
 }
 
 /** A broker whose every (re)connect declares the whole topology, so no app depends on another's start. */
@@ -38,7 +39,11 @@ export function createBroker(config: BaseEnv, name: string, logger: Logger, conf
     logger,
     confirmTimeoutMs,
     setup: async (ch) => {
-      await declareTopology(ch, { namespace: config.HOOKLINE_NAMESPACE, retryTiersMs: retryTiers(config.RETRY_SCHEDULE ?? []) });
+      await declareTopology(ch, {
+        namespace: config.HOOKLINE_NAMESPACE,
+        retryTiersMs: retryTiers(config.RETRY_SCHEDULE ?? []),
+        queueType: config.QUEUE_TYPE,
+      });
     },
   });
 }

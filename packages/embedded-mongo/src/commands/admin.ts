@@ -68,7 +68,12 @@ export const adminCommands: Record<string, CommandHandler> = {
   getCmdLineOpts: () => ({ argv: process.argv, parsed: {}, ok: 1 }),
   getLog: () => ({ names: ['global', 'startupWarnings'], totalLinesWritten: 0, log: [], ok: 1 }),
   hostInfo: () => ({
-    system: { currentTime: new Date(), hostname: os.hostname(), numCores: os.cpus().length, memSizeMB: Math.round(os.totalmem() / 1048576) },
+    system: {
+      currentTime: new Date(),
+      hostname: os.hostname(),
+      numCores: os.cpus().length,
+      memSizeMB: Math.round(os.totalmem() / 1048576),
+    },
     os: { type: os.type(), name: os.platform(), version: os.release() },
     ok: 1,
   }),

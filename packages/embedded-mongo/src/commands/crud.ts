@@ -45,7 +45,12 @@ function firstMatch(coll: Collection, filter: Doc, sort: unknown): Doc | undefin
   return coll.find(filter, 1)[0];
 }
 
-function updateOneSpec(ctx: CommandContext, spec: Doc, index: number, upserted: Doc[]): { n: number; nModified: number } {
+function updateOneSpec(
+  ctx: CommandContext,
+  spec: Doc,
+  index: number,
+  upserted: Doc[],
+): { n: number; nModified: number } {
   const name = requireString(ctx.body, 'update');
   const filter = optionalDoc(spec.q);
   const u = spec.u as UpdateSpec;
@@ -99,7 +104,8 @@ const remove: CommandHandler = (ctx) => {
   for (const spec of docsOf(ctx.body.deletes)) {
     if (!coll) break;
     const filter = optionalDoc(spec.q);
-    const targets = spec.limit === 1 ? [firstMatch(coll, filter, spec.sort)].filter((d) => d !== undefined) : coll.find(filter);
+    const targets =
+      spec.limit === 1 ? [firstMatch(coll, filter, spec.sort)].filter((d) => d !== undefined) : coll.find(filter);
     for (const doc of targets) coll.remove(doc);
     n += targets.length;
   }
@@ -111,7 +117,8 @@ const remove: CommandHandler = (ctx) => {
  * is atomic: concurrent claims each see the previous claim's result.
  */
 const findAndModify: CommandHandler = (ctx) => {
-  const name = typeof ctx.body.findAndModify === 'string' ? ctx.body.findAndModify : requireString(ctx.body, 'findandmodify');
+  const name =
+    typeof ctx.body.findAndModify === 'string' ? ctx.body.findAndModify : requireString(ctx.body, 'findandmodify');
   const filter = optionalDoc(ctx.body.query);
   const fields = ctx.body.fields;
   const wantNew = ctx.body.new === true;

@@ -19,15 +19,23 @@ function normalizeSpec(raw: Doc): IndexSpec {
     throw commandError('CannotCreateIndex', "Index key pattern must be a non-empty object ('key')");
   }
   const { background: _bg, ns: _ns, ...rest } = raw;
-  const spec: IndexSpec = { ...rest, v: 2, key: raw.key, name: typeof raw.name === 'string' ? raw.name : defaultIndexName(raw.key) };
+  const spec: IndexSpec = {
+    ...rest,
+    v: 2,
+    key: raw.key,
+    name: typeof raw.name === 'string' ? raw.name : defaultIndexName(raw.key),
+  };
   if (spec.unique !== undefined) spec.unique = Boolean(spec.unique);
   if (spec.sparse !== undefined) spec.sparse = Boolean(spec.sparse);
   return spec;
 }
 
 function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
-  return IDENTITY_OPTIONS.every((o) => keyString(a[o] ?? (o === 'unique' || o === 'sparse' ? false : null)) ===
-    keyString(b[o] ?? (o === 'unique' || o === 'sparse' ? false : null)));
+  return IDENTITY_OPTIONS.every(
+    (o) =>
+      keyString(a[o] ?? (o === 'unique' || o === 'sparse' ? false : null)) ===
+      keyString(b[o] ?? (o === 'unique' || o === 'sparse' ? false : null)),
+  );
 }
 
 const createIndexes: CommandHandler = (ctx) => {
@@ -41,14 +49,22 @@ const createIndexes: CommandHandler = (ctx) => {
     const sameName = coll.indexes.get(spec.name)?.spec;
     if (sameName) {
       if (keyString(sameName.key) !== keyString(spec.key)) {
-        throw commandError('IndexKeySpecsConflict', `An existing index has the same name as the requested index but a different key: ${spec.name}`);
+        throw commandError(
+          'IndexKeySpecsConflict',
+          `An existing index has the same name as the requested index but a different key: ${spec.name}`,
+        );
       }
       if (!sameOptions(sameName, spec)) {
-        throw commandError('IndexOptionsConflict', `An existing index has the same name as the requested index but different options: ${spec.name}`);
+        throw commandError(
+          'IndexOptionsConflict',
+          `An existing index has the same name as the requested index but different options: ${spec.name}`,
+        );
       }
       continue;
     }
-    const sameKey = [...coll.indexes.values()].find((i) => keyString(i.spec.key) === keyString(spec.key) && sameOptions(i.spec, spec));
+    const sameKey = [...coll.indexes.values()].find(
+      (i) => keyString(i.spec.key) === keyString(spec.key) && sameOptions(i.spec, spec),
+    );
     if (sameKey) {
       throw commandError('IndexOptionsConflict', `Index already exists with a different name: ${sameKey.spec.name}`);
     }
@@ -94,7 +110,15 @@ const dropIndexes: CommandHandler = (ctx) => {
 
 const create: CommandHandler = (ctx) => {
   const name = requireString(ctx.body, 'create');
-  const { create: _c, $db: _d, lsid: _l, $clusterTime: _t, $readPreference: _r, writeConcern: _w, ...options } = ctx.body;
+  const {
+    create: _c,
+    $db: _d,
+    lsid: _l,
+    $clusterTime: _t,
+    $readPreference: _r,
+    writeConcern: _w,
+    ...options
+  } = ctx.body;
   ctx.engine.createCollection(ctx.db, name, options);
   return { ok: 1 };
 };
@@ -116,11 +140,13 @@ const dropDatabase: CommandHandler = (ctx) => {
 const listCollections: CommandHandler = (ctx) => {
   const filter = optionalDoc(ctx.body.filter);
   const query = Object.keys(filter).length > 0 ? new Query(filter, {}) : null;
-  const infos = ctx.engine.collections(ctx.db).map((c) =>
-    ctx.body.nameOnly === true
-      ? { name: c.name, type: 'collection' }
-      : { name: c.name, type: 'collection', options: c.options, info: { readOnly: false }, idIndex: ID_INDEX },
-  );
+  const infos = ctx.engine
+    .collections(ctx.db)
+    .map((c) =>
+      ctx.body.nameOnly === true
+        ? { name: c.name, type: 'collection' }
+        : { name: c.name, type: 'collection', options: c.options, info: { readOnly: false }, idIndex: ID_INDEX },
+    );
   const docs = query ? infos.filter((d) => query.test(d)) : infos;
   return { ...ctx.cursors.first(`${ctx.db}.$cmd.listCollections`, docs, optionalDoc(ctx.body.cursor).batchSize) };
 };

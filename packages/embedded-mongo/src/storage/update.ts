@@ -27,7 +27,10 @@ export function applyUpdate(
   }
   if (!isOperatorUpdate(u)) {
     if ('_id' in u && keyString(u._id) !== keyString(doc._id) && doc._id !== undefined) {
-      throw commandError('ImmutableField', "After applying the update, the (immutable) field '_id' was found to have been altered");
+      throw commandError(
+        'ImmutableField',
+        "After applying the update, the (immutable) field '_id' was found to have been altered",
+      );
     }
     const after: Doc = doc._id === undefined ? { ...u } : { _id: doc._id, ...u };
     return { doc: after, changed: keyString(after) !== keyString(doc) };
