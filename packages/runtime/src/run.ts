@@ -52,15 +52,30 @@ export function readinessChecks(broker: Broker, db: Connection) {
   return { rabbitmq: () => broker.connected, mongodb: mongoReady(db) };
 }
 
-/**
- * `main.ts` of a standalone app: parse the env (one readable line and exit 1 if wrong), connect,
- * start the app, listen, and stop gracefully on SIGTERM/SIGINT.
- */
-export async function runStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string }>>(options: {
+interface StandaloneOptions<S extends z.ZodType<BaseEnv & { MONGO_URL: string }>> {
   name: string;
   envSchema: S;
   start(deps: ServiceDeps<z.infer<S>>): Promise<ServiceHandle>;
-}): Promise<void> {
+}
+
+/**
+ * `main.ts` of a standalone app: parse the env (one readable line and exit 1 if wrong), connect,
+ * start the app, listen, and stop gracefully on SIGTERM/SIGINT. A failure to start (MongoDB
+ * unreachable, a port in use, missing production secrets) is one line on stderr and exit 1, so
+ * an orchestrator restarts it and a person reads why.
+ */
+export function runStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string }>>(
+  options: StandaloneOptions<S>,
+): Promise<void> {
+  return startStandalone(options).catch((err: Error) => {
+    process.stderr.write(`${options.name} failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
+}
+
+async function startStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string }>>(
+  options: StandaloneOptions<S>,
+): Promise<void> {
   const config = loadConfig(options.envSchema);
   const logger = createLogger(options.name, config.LOG_LEVEL);
   const broker = createBroker(config, options.name, logger);
