@@ -34,7 +34,9 @@ describe('slow-endpoint isolation', () => {
       for (let i = 0; i < EVENTS; i++) await h.publish('hang.event', { i });
       const beside = p99(await latencies(EVENTS));
       console.log(`isolation: fast receiver p99 ${alone} ms alone, ${beside} ms beside a hanging one`);
-      expect(beside).toBeLessThanOrEqual(Math.max(2 * alone, alone + 50));
+      // Without isolation the hanging receiver's deliveries fill every consumer slot and the fast
+      // receiver waits for 1.5 s timeouts; the slack absorbs a noisy shared machine, not that.
+      expect(beside).toBeLessThanOrEqual(Math.max(2 * alone, alone + 250));
     } finally {
       for (const res of held) res.destroy();
       await h.stop();

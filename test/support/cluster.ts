@@ -1,0 +1,240 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
+
+/**
+ * A Hookline deployment for one test file: every app as its own child process, as docker-compose
+ * runs them (`node --conditions=hookline-src --import tsx apps/<app>/src/main.ts`), sharing one
+ * MongoDB database and one RabbitMQ namespace that no other test uses.
+ */
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+export const APPS = ['subscriptions', 'dispatcher', 'photo-app', 'gateway'] as const;
+export type AppName = (typeof APPS)[number];
+
+export const GATEWAY_USER = 'root';
+export const GATEWAY_PASSWORD = 'memphis-pass';
+
+/** Every child process any cluster started in this jest worker: killed on exit whatever happens. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+/** A TCP port that was free a moment ago (listen on 0, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Keeps the last `max` lines a child printed, for failure messages. */
+class LogTail {
+  private lines: string[] = [];
+  private partial = '';
+  constructor(private readonly max = 300) {}
+  push(prefix: string, chunk: Buffer): void {
+    const text = this.partial + chunk.toString('utf8');
+    const parts = text.split('\n');
+    this.partial = parts.pop() ?? '';
+    for (const p of parts) {
+      this.lines.push(`${prefix}${p}`);
+      if (this.lines.length > this.max) this.lines.shift();
+    }
+  }
+  text(n = 60): string {
+    return this.lines.slice(-n).join('\n');
+  }
+  all(): string[] {
+    return this.lines.slice();
+  }
+}
+
+/** Spawns `node --conditions=hookline-src --import tsx <script> ...args` from the repository root. */
+export function spawnTs(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { inheritEnv?: boolean } = {},
+): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=hookline-src', '--import', 'tsx', script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...(options.inheritEnv === false ? { PATH: process.env.PATH ?? '' } : process.env), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** Sends `signal`, then SIGKILL if the process is still there after `graceMs`; resolves once it exited. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface ClusterOptions {
+  label: string;
+  /** Apps to run (default all four). */
+  apps?: readonly AppName[];
+  /** Extra variables for every app (override the defaults below). */
+  env?: Record<string, string>;
+  /** MongoDB server URL without a database (default: MONGO_URL set by `npm test`). */
+  mongoServer?: string;
+}
+
+export class Cluster {
+  readonly ns: string;
+  readonly dbName: string;
+  readonly dataDir: string;
+  readonly apps: readonly AppName[];
+  readonly ports = {} as Record<AppName, number>;
+  private readonly procs = new Map<AppName, ChildProcess>();
+  private readonly tails = new Map<AppName, LogTail>();
+  private readonly baseEnv: Record<string, string>;
+
+  private constructor(options: ClusterOptions, mongoServer: string) {
+    this.ns = uniqueNamespace(options.label);
+    this.dbName = `e2e_${this.ns.replace(/[^a-z0-9]/g, '_')}`.slice(0, 60);
+    this.dataDir = mkdtempSync(join(tmpdir(), `hookline-${options.label}-`));
+    this.apps = options.apps ?? APPS;
+    const mongo = new URL(mongoServer);
+    mongo.pathname = `/${this.dbName}`;
+    this.baseEnv = {
+      MONGO_URL: mongo.toString(),
+      RABBITMQ_URL,
+      HOOKLINE_NAMESPACE: this.ns,
+      ALLOW_PRIVATE_TARGETS: 'true',
+      RETRY_SCHEDULE: '0.5,1,1,2',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: this.dataDir,
+      GATEWAY_USERS: `${GATEWAY_USER}:${GATEWAY_PASSWORD}`,
+      DELIVERY_TIMEOUT_MS: '3000',
+      NODE_ENV: 'test',
+      ...options.env,
+    };
+  }
+
+  /** Starts every app (ports chosen once, kept across restarts) and waits for each `/readyz`. */
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const server = options.mongoServer ?? process.env.MONGO_URL;
+    if (!server) throw new Error('MONGO_URL is not set: run the tests with `npm test` at the repository root');
+    const c = new Cluster(options, server);
+    for (const app of c.apps) c.ports[app] = await freePort();
+    try {
+      await Promise.all(c.apps.map((app) => c.startApp(app)));
+    } catch (err) {
+      await c.stop();
+      throw err;
+    }
+    return c;
+  }
+
+  url(app: AppName): string {
+    return `http://127.0.0.1:${this.ports[app]}`;
+  }
+
+  pid(app: AppName): number | undefined {
+    return this.procs.get(app)?.pid;
+  }
+
+  env(app: AppName): Record<string, string> {
+    const env: Record<string, string> = { ...this.baseEnv, PORT: String(this.ports[app]) };
+    if (app === 'dispatcher' && this.ports.subscriptions) env.SUBSCRIPTIONS_URL = this.url('subscriptions');
+    return env;
+  }
+
+  /** Spawns the app and waits until its `/readyz` answers 200 (the dispatcher's includes its worker). */
+  async startApp(app: AppName, readyTimeoutMs = 60_000): Promise<void> {
+    const tail = this.tails.get(app) ?? new LogTail();
+    this.tails.set(app, tail);
+    const child = spawnTs(`apps/${app}/src/main.ts`, [], this.env(app));
+    child.stdout?.on('data', (d: Buffer) => tail.push('', d));
+    child.stderr?.on('data', (d: Buffer) => tail.push('! ', d));
+    child.once('exit', (code, signal) =>
+      tail.push('', Buffer.from(`[${app} exited: code ${code}, signal ${signal}]\n`)),
+    );
+    this.procs.set(app, child);
+    await this.waitReady(app, readyTimeoutMs);
+  }
+
+  /** Polls `/readyz` until 200; fails early (with the app's output) if the process exits. */
+  async waitReady(app: AppName, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const child = this.procs.get(app);
+      if (!child || child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${app} is not running\n${this.logs(app)}`);
+      last = await readyz(this.url(app));
+      if (last === '200') return;
+      await sleep(100);
+    }
+    throw new Error(`${app} not ready after ${timeoutMs} ms (last /readyz: ${last})\n${this.logs(app)}`);
+  }
+
+  /** Current `/readyz` status of every app, e.g. `{dispatcher: '200', ...}`. */
+  async readiness(): Promise<Record<string, string>> {
+    const entries = await Promise.all(this.apps.map(async (a) => [a, await readyz(this.url(a))] as const));
+    return Object.fromEntries(entries);
+  }
+
+  /** Kills the app's process with `signal` (SIGKILL = kill -9) and waits until it is gone. */
+  async kill(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.procs.get(app);
+    if (child) await stopProcess(child, signal);
+  }
+
+  /** Stops the app (SIGTERM, SIGKILL after 5 s) and starts it again on the same port. */
+  async restart(app: AppName): Promise<void> {
+    await this.kill(app, 'SIGTERM');
+    await this.startApp(app);
+  }
+
+  /** The last lines the app printed (stderr lines start with "! "). */
+  logs(app: AppName, n = 60): string {
+    return `--- ${app} output ---\n${this.tails.get(app)?.text(n) ?? '(none)'}`;
+  }
+
+  allLogs(n = 40): string {
+    return this.apps.map((a) => this.logs(a, n)).join('\n');
+  }
+
+  /** Kills every process (SIGTERM, SIGKILL after 5 s), deletes the namespace and the data dir. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.procs.values()].map((c) => stopProcess(c, 'SIGTERM')));
+    await deleteNamespace(this.ns);
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function readyz(base: string): Promise<string> {
+  try {
+    const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer();
+    return String(res.status);
+  } catch (err) {
+    return (err as Error).name === 'TimeoutError' ? 'timeout' : 'down';
+  }
+}
+
+/** A short random suffix for names (users, stations) that must not collide between runs. */
+export function suffix(): string {
+  return randomBytes(3).toString('hex');
+}
