@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import { BrokerUnavailableError } from './errors';
+import { coalesceAmqpWrites } from './write-coalescing';
+
+coalesceAmqpWrites();
 
 export interface BrokerLogger {
   info(obj: object, msg?: string): void;

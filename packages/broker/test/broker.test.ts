@@ -1,5 +1,6 @@
 import { closeConnections, deleteNamespace, RABBITMQ_URL, uniqueNamespace, waitFor } from '@hookline/testing';
 import { Broker, BrokerUnavailableError, declareTopology, retryTiers, tierFor, topologyNames } from '../src';
+import { coalesceAmqpWrites } from '../src/write-coalescing';
 
 describe('Broker against the real RabbitMQ', () => {
   const ns = uniqueNamespace('broker');
@@ -106,6 +107,12 @@ describe('Broker against the real RabbitMQ', () => {
     await expect(dead.waitUntilConnected(300)).rejects.toBeInstanceOf(BrokerUnavailableError);
     expect(Date.now() - started).toBeLessThan(2000);
     await dead.close();
+  });
+});
+
+describe('write coalescing', () => {
+  it('finds the amqplib internal it wraps (a newer amqplib without it would silently lose the batching)', () => {
+    expect(coalesceAmqpWrites()).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import { counter, histogram, type Logger } from '@hookline/http';
 import { decideOutcome, type Outcome } from '../policy/outcome';
 import type { DeliveryStore } from '../store/delivery-store';
 import type { FailureClock } from './failure-clock';
-import type { Deliverer } from './http-deliverer';
+import type { Deliverer, SentAttempt } from './http-deliverer';
 import type { InFlightLimiter } from './in-flight';
 
 export interface SubscriptionControl {
@@ -34,9 +34,6 @@ const durations = histogram(
   [],
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 );
-
-/** How long a delivery over its subscription's in-flight limit waits for a slot before parking. */
-const SLOT_WAIT_MS = 100;
 
 function parseTask(msg: ConsumeMessage): DeliveryTask | undefined {
   try {
@@ -76,23 +73,27 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
       await deps.store.setStatus(task.id, 'paused', 'the subscription is disabled');
       return 'ack';
     }
-    if (!(await deps.limiter.acquire(sub.id, SLOT_WAIT_MS))) {
-      // Over the subscription's in-flight limit: wait in the park queue, not in a consumer slot
-      // that a healthy receiver's delivery could use. Not an attempt.
+    const slot = await deps.limiter.acquire(sub.id);
+    if (slot === null) {
+      // Over the subscription's in-flight limit while its receiver is slow: wait in the park
+      // queue, not in a consumer slot that a healthy receiver's delivery could use. Not an attempt.
       await publishTo(deps.names.parkQueue, task);
       return 'ack';
     }
-    try {
-      await attemptOnce(task, sub);
-    } finally {
-      deps.limiter.release(sub.id);
-    }
+    await attemptOnce(task, sub, () => deps.limiter.release(sub.id, slot));
     return 'ack';
   };
 
-  async function attemptOnce(task: DeliveryTask, sub: SubscriptionRecord): Promise<void> {
+  /** One HTTP attempt; `done` frees the subscription's slot as soon as the receiver has answered. */
+  async function attemptOnce(task: DeliveryTask, sub: SubscriptionRecord, done: () => void): Promise<void> {
     const now = new Date();
-    const sent = await deps.deliverer.send(sub, task, now);
+    let sent: SentAttempt;
+    try {
+      sent = await deps.deliverer.send(sub, task, now);
+      deps.limiter.recordDuration(sub.id, sent.durationMs);
+    } finally {
+      done();
+    }
     let outcome: Outcome = decideOutcome({
       result: sent,
       attempt: task.attempt,
