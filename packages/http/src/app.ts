@@ -2,7 +2,7 @@ import express, { type Express, type Router } from 'express';
 import { errorHandler, notFound } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
-import { docsRouter, type OpenAPIRegistry } from './openapi';
+import { docsRouter, OpenAPIRegistry } from './openapi';
 
 /** What each Hookline app contributes to an HTTP server: its routes, its readiness checks, its docs. */
 export interface HttpModule {
@@ -37,10 +37,34 @@ export function assembleApp(options: {
   app.set('etag', false);
   const checks = Object.assign({}, ...options.modules.map((m) => m.checks ?? {}));
   app.use(healthRouter(checks));
-  const registries = options.modules.flatMap((m) => (m.openapi ? [m.openapi] : []));
+  const registries = [healthDocs(), ...options.modules.flatMap((m) => (m.openapi ? [m.openapi] : []))];
   app.use(docsRouter(registries, options.title, options.version ?? '0.1.0'));
   for (const m of options.modules) app.use(m.router);
   app.use(notFound);
   app.use(errorHandler(options.logger));
   return app;
+}
+
+/** The routes every app serves, in every app's OpenAPI document. */
+function healthDocs(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is up',
+    responses: { 200: { description: '{"status":"ok"}' } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/readyz',
+    summary: 'RabbitMQ and MongoDB (and the dispatcher worker) are reachable',
+    responses: { 200: { description: 'ready, with each check' }, 503: { description: 'a dependency is unavailable' } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    responses: { 200: { description: 'text exposition format' } },
+  });
+  return registry;
 }

@@ -63,6 +63,7 @@ describe('assembleApp', () => {
   it('serves OpenAPI 3.1 and Swagger UI', async () => {
     const doc = await request(app()).get('/openapi.json').expect(200);
     expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
     const ui = await request(app()).get('/docs').redirects(1).expect(200);
     expect(ui.text).toContain('swagger');
   });
