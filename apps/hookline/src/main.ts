@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   const config = loadConfig(hooklineEnv);
   const logger = createLogger('hookline', config.LOG_LEVEL);
   const dataDir = resolve(config.DATA_DIR);
-  const mongo = await selectMongo({ dbPath: join(dataDir, 'mongo'), log: (msg: string) => logger.info(msg) });
+  const mongo = await selectMongo({
+    dbPath: join(dataDir, 'mongo'),
+    separateProcess: true,
+    log: (msg: string) => logger.info(msg),
+  });
   if (mongo.kind === 'embedded') {
     logger.warn('MONGO_URL is not set: using the embedded MongoDB stand-in (development only, never production)');
   }
@@ -52,8 +56,6 @@ async function main(): Promise<void> {
   const app = assembleApp({ modules, logger, title: 'Hookline' });
   const server = await listen(app, config.PORT);
 
-  for (const [name, url] of services) process.stdout.write(`${name.padEnd(14)} ${url}\n`);
-  process.stdout.write(`${'docs'.padEnd(14)} ${base}/docs\n${'health'.padEnd(14)} ${base}/healthz\n`);
   onShutdown(logger, [
     () => closeServer(server),
     // The dispatcher stops last among the apps: it may still be finishing deliveries of events the others published.
@@ -66,6 +68,9 @@ async function main(): Promise<void> {
     () => db.close(),
     () => mongo.stop(),
   ]);
+  // Printed once the signal handlers are in place: whoever waits for these lines may stop us at once.
+  for (const [name, url] of services) process.stdout.write(`${name.padEnd(14)} ${url}\n`);
+  process.stdout.write(`${'docs'.padEnd(14)} ${base}/docs\n${'health'.padEnd(14)} ${base}/healthz\n`);
 }
 
 main().catch((err: Error) => {

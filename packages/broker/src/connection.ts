@@ -158,6 +158,13 @@ export class Broker extends EventEmitter {
       await conn.close().catch(() => {});
       throw err;
     }
+    if (this.closed) {
+      // close() was called while this connection was being made: do not leave it open.
+      this.pub = undefined;
+      this.conn = undefined;
+      await conn.close().catch(() => {});
+      return;
+    }
     this.log.info({ name: this.options.name }, 'rabbitmq.connected');
     this.emit('connected');
   }

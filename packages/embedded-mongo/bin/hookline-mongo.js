@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 
-// Runs the built CLI when dist/ exists; otherwise runs the TypeScript source through tsx,
-// so the bin works in the monorepo without a build step.
+// In the monorepo, runs the TypeScript source through tsx, so a stale dist/ never runs instead of
+// the code being worked on; where there is no source (a built image), runs dist/.
 const fs = require('node:fs');
 const path = require('node:path');
 
-const built = path.join(__dirname, '..', 'dist', 'cli.js');
+const source = path.join(__dirname, '..', 'src', 'cli.ts');
 let cli;
-if (fs.existsSync(built)) {
-  cli = require(built);
-} else {
+if (fs.existsSync(source)) {
   require('tsx/cjs');
-  cli = require('../src/cli.ts');
+  cli = require(source);
+} else {
+  cli = require(path.join(__dirname, '..', 'dist', 'cli.js'));
 }
 cli.main().catch((err) => {
   process.stderr.write(`hookline-mongo: ${err?.stack ? err.stack : err}\n`);

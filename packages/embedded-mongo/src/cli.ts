@@ -1,10 +1,19 @@
 import { startEmbeddedMongo } from './server';
 
-const USAGE = 'usage: hookline-mongo --port <port> [--dbpath <dir>]   (--port 0 picks a free port)';
+const USAGE =
+  'usage: hookline-mongo --port <port> [--dbpath <dir>] [--exit-with-parent]   (--port 0 picks a free port)';
 
-function parseArgs(argv: string[]): { port: number; dbPath?: string } {
+interface CliArgs {
+  port: number;
+  dbPath?: string;
+  /** Stop when standard input closes: the parent that spawned us died, even by kill -9. */
+  exitWithParent?: boolean;
+}
+
+function parseArgs(argv: string[]): CliArgs {
   let port = 27017;
   let dbPath: string | undefined;
+  let exitWithParent = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg?.includes('=') ? (arg.split(/=(.*)/s) as [string, string]) : [arg, undefined];
@@ -18,6 +27,8 @@ function parseArgs(argv: string[]): { port: number; dbPath?: string } {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${String(port)}`);
     } else if (flag === '--dbpath') {
       dbPath = value();
+    } else if (flag === '--exit-with-parent') {
+      exitWithParent = true;
     } else if (flag === '--help' || flag === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -25,12 +36,12 @@ function parseArgs(argv: string[]): { port: number; dbPath?: string } {
       throw new Error(`unknown argument: ${String(arg)}`);
     }
   }
-  return { port, dbPath };
+  return { port, dbPath, exitWithParent };
 }
 
 /** Prints the URI as the first stdout line once listening, so scripts can read exactly one line. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  let args: { port: number; dbPath?: string };
+  let args: CliArgs;
   try {
     args = parseArgs(argv);
   } catch (err) {
@@ -48,4 +59,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  if (args.exitWithParent) {
+    process.stdin.on('end', shutdown);
+    process.stdin.on('close', shutdown);
+    process.stdin.resume();
+  }
 }

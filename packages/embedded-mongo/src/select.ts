@@ -1,10 +1,19 @@
+import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { startEmbeddedMongo } from './server';
 
 export interface SelectMongoOptions {
   /** Persist data here (embedded server's log, or a mongod data directory). In memory when absent. */
   dbPath?: string;
   log?: (msg: string) => void;
+  /**
+   * Run the embedded server as a child process instead of inside this one. `npm start` does: the
+   * server then has its own event loop (and core) instead of competing with every app for one.
+   * The child stops when this process exits, however it exits.
+   */
+  separateProcess?: boolean;
 }
 
 export interface SelectedMongo {
@@ -84,7 +93,41 @@ export async function selectMongo(options: SelectMongoOptions = {}): Promise<Sel
       log(`mongo: no mongod available (${(err as Error).message}); using the embedded server`);
     }
   }
-  const embedded = await startEmbeddedMongo({ port: 0, dbPath: options.dbPath, log });
+  const embedded = options.separateProcess
+    ? await spawnEmbeddedMongo(options.dbPath, log)
+    : await startEmbeddedMongo({ port: 0, dbPath: options.dbPath, log });
   log(`mongo: embedded server at ${embedded.uri}${options.dbPath ? ` (dbpath ${options.dbPath})` : ' (in memory)'}`);
   return { uri: embedded.uri, kind: 'embedded', stop: embedded.stop };
+}
+
+/** The CLI (`bin/hookline-mongo.js`) as a child process; resolves once it prints its URI. */
+function spawnEmbeddedMongo(
+  dbPath: string | undefined,
+  log: (msg: string) => void,
+): Promise<{ uri: string; stop(): Promise<void> }> {
+  const bin = join(__dirname, '..', 'bin', 'hookline-mongo.js');
+  const args = [bin, '--port', '0', '--exit-with-parent', ...(dbPath ? ['--dbpath', dbPath] : [])];
+  // stdin is a pipe only so that it closes when this process dies (even by kill -9).
+  // Its own process group: a Ctrl-C in the terminal reaches the parent, which stops the server last,
+  // after its apps have flushed their writes.
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  createInterface({ input: child.stderr }).on('line', (line) => log(`mongo: ${line}`));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    child.once('exit', (code) =>
+      reject(new Error(`the embedded MongoDB exited with code ${code} before it was ready`)),
+    );
+    lines.once('line', (uri) => {
+      resolve({
+        uri: uri.trim(),
+        stop: async () => {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(timer);
+        },
+      });
+    });
+  });
 }
