@@ -118,7 +118,7 @@ export class SubscriptionStore {
       const update: Record<string, unknown> = { $set };
       if (Object.keys($unset).length > 0) update.$unset = $unset;
       const next = await this.model
-        .findOneAndUpdate({ _id: id, updatedAt: current.updatedAt }, update, { new: true })
+        .findOneAndUpdate({ _id: id, updatedAt: current.updatedAt }, update, { returnDocument: 'after' })
         .lean<SubscriptionDoc>()
         .exec();
       if (next) return { doc: next, changed: true };

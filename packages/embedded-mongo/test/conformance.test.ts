@@ -266,13 +266,13 @@ describe.each([
     const made = await Health.findOneAndUpdate(
       { _id: 'sub_1' },
       { $setOnInsert: { since: new Date(5000) } },
-      { upsert: true, new: true },
+      { upsert: true, returnDocument: 'after' },
     ).lean();
     expect(made).toEqual({ _id: 'sub_1', since: new Date(5000) });
     const kept = await Health.findOneAndUpdate(
       { _id: 'sub_1' },
       { $setOnInsert: { since: new Date(9000) } },
-      { upsert: true, new: true },
+      { upsert: true, returnDocument: 'after' },
     ).lean();
     expect(kept?.since).toEqual(new Date(5000));
   });

@@ -44,7 +44,7 @@ export class FailureClock {
       const doc = await this.model.findOneAndUpdate(
         { _id: subscriptionId },
         { $setOnInsert: { failingSince: now } },
-        { upsert: true, new: true, lean: true },
+        { upsert: true, returnDocument: 'after', lean: true },
       );
       since = doc?.failingSince ?? now;
       this.cache.set(subscriptionId, since);

@@ -20,7 +20,7 @@ export class Requeuer {
     const doc = await this.models.Delivery.findOneAndUpdate(
       { _id: id },
       { $set: { status: 'pending', updatedAt: new Date(), nextAttemptAt: new Date() }, $inc: { rounds: 1 } },
-      { new: true, lean: true },
+      { returnDocument: 'after', lean: true },
     );
     if (!doc) return null;
     await this.publish(doc);
@@ -39,7 +39,7 @@ export class Requeuer {
           ? { $set: { status: 'pending', updatedAt: new Date() } }
           : { $set: { status: 'pending', updatedAt: new Date() }, $inc: { rounds: 1 } };
       const doc = await this.models.Delivery.findOneAndUpdate(filter, update, {
-        new: true,
+        returnDocument: 'after',
         lean: true,
         sort: { createdAt: 1 },
       });
