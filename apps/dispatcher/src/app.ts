@@ -17,7 +17,13 @@ export interface DispatcherAppDeps extends ServiceDeps<DispatcherSettings> {
 /** This app's routes, readiness checks and OpenAPI registry. */
 export function createDispatcherModule(deps: DispatcherAppDeps): HttpModule {
   const openapi = new OpenAPIRegistry();
-  const router = deliveriesRouter(deps.models, deps.requeuer, deps.config.API_KEYS, openapi);
+  const router = deliveriesRouter(
+    deps.models,
+    deps.requeuer,
+    (id) => deps.worker.index.get(id) !== undefined,
+    deps.config.API_KEYS,
+    openapi,
+  );
   return {
     router,
     openapi,

@@ -18,7 +18,17 @@ describe('dispatcher operations: replay and recovery', () => {
     receiver = await startReceiver();
     await h.start();
     app = assembleApp({
-      modules: [{ router: deliveriesRouter(h.models, h.requeuer, [], new OpenAPIRegistry()) }],
+      modules: [
+        {
+          router: deliveriesRouter(
+            h.models,
+            h.requeuer,
+            (id) => h.worker.index.get(id) !== undefined,
+            [],
+            new OpenAPIRegistry(),
+          ),
+        },
+      ],
       logger,
       title: 't',
     });
@@ -65,8 +75,21 @@ describe('dispatcher operations: replay and recovery', () => {
     await request(app).post('/deliveries/msg_nope/replay').expect(404);
     const bad = await request(app).post('/deliveries/not-an-id!/replay').expect(400);
     expect(bad.body.error.code).toBe('invalid_id');
-    const window = await request(app).post('/subscription/sub_x/recover').send({ since: 'yesterday' }).expect(400);
+    const unknown = 'sub_01M89QWRT5F0VB4J27B8XKEPVZ';
+    await request(app).post('/subscription/bad/recover').send({ since: '2026-11-25T00:00:00Z' }).expect(400);
+    await request(app).post(`/subscription/${unknown}/recover`).send({ since: '2026-11-25T00:00:00Z' }).expect(404);
+    const known = subscription('http://127.0.0.1:9/x', ['known.event']);
+    await h.publishChange(known);
+    await waitFor(() => h.worker.index.get(known.id));
+    const window = await request(app)
+      .post(`/subscription/${known.id}/recover`)
+      .send({ since: 'yesterday' })
+      .expect(400);
     expect(window.body.error.details[0].field).toBe('since');
+    // A cursor that is no date, bracket syntax and malformed filters are 400s, never a 500 or an ignored filter.
+    await request(app).get('/deliveries?cursor=99999999999999999999_x').expect(400);
+    await request(app).get('/deliveries?status[]=failed').expect(400);
+    await request(app).get('/deliveries?subscriptionId=bad').expect(400);
   });
 
   it('recovery re-queues exactly the failed deliveries in the window', async () => {

@@ -95,13 +95,13 @@ describe('POST /events', () => {
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
-  it('answers 400 invalid_json to a body that is not JSON, and 400 to a non-JSON content type', async () => {
+  it('answers 400 invalid_json to a body that is not JSON, and 415 to a non-JSON content type', async () => {
     const bad = await request(h.app).post('/events').set('content-type', 'application/json').send('{"type": nope');
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ error: { code: 'invalid_json', message: expect.any(String) } });
     const text = await request(h.app).post('/events').set('content-type', 'text/plain').send('hello');
-    expect(text.status).toBe(400);
-    expect(text.body.error.code).toBe('validation_error');
+    expect(text.status).toBe(415);
+    expect(text.body.error.code).toBe('unsupported_media_type');
   });
 
   it('answers 413 to a body over 256 KB, and accepts one just under', async () => {

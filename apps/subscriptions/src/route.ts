@@ -94,21 +94,6 @@ export function defineRoute<
     await spec.handler({ params, query, body } as never, req, res);
   };
   const steps: RequestHandler[] = [ctx.auth];
-  if (spec.body) steps.push(requireJsonContentType, jsonBody);
+  if (spec.body) steps.push(jsonBody);
   ctx.router[spec.method](spec.path, ...steps, handle);
-}
-
-/**
- * express.json silently skips bodies of other content types, which would turn `text/plain` JSON into
- * "missing field" errors; say what is wrong instead.
- */
-function requireJsonContentType(req: Request, _res: Response, next: NextFunction): void {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is('application/json')) {
-    next(
-      new HttpError(415, 'unsupported_media_type', 'the request body must be JSON (Content-Type: application/json)'),
-    );
-    return;
-  }
-  next();
 }

@@ -127,16 +127,19 @@ export function buildSchemas(options: SchemaOptions) {
     }),
   });
 
-  const listQuery = z.object({
-    eventType: z.string().max(EVENT_TYPE_MAX_LENGTH).optional().openapi({ description: 'exact stored event type' }),
-    url: z.string().max(URL_MAX_LENGTH).optional().openapi({ description: 'exact target URL' }),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z
-      .string()
-      .regex(SUBSCRIPTION_ID_PATTERN, 'must be a next_cursor value')
-      .optional()
-      .openapi({ description: 'the next_cursor of the previous page' }),
-  });
+  const listQuery = z
+    .object({
+      eventType: z.string().max(EVENT_TYPE_MAX_LENGTH).optional().openapi({ description: 'exact stored event type' }),
+      url: z.string().max(URL_MAX_LENGTH).optional().openapi({ description: 'exact target URL' }),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+      cursor: z
+        .string()
+        .regex(SUBSCRIPTION_ID_PATTERN, 'must be a next_cursor value')
+        .optional()
+        .openapi({ description: 'the next_cursor of the previous page' }),
+    })
+    // An unknown parameter (a typo, or `eventType[]=` syntax) must not silently widen the list.
+    .strict();
 
   // Seed 003
   const webhookBody = z
@@ -147,7 +150,7 @@ export function buildSchemas(options: SchemaOptions) {
   const webhookRemovalBody = z
     .object({ event: z.string().max(EVENT_TYPE_MAX_LENGTH), url: z.string().max(URL_MAX_LENGTH) })
     .openapi('WebhookRemoval', { example: { event: 'user_registered', url: 'http://example.com/webhook' } });
-  const eventFilterQuery = z.object({ event_filter: eventType.optional() });
+  const eventFilterQuery = z.object({ event_filter: eventType.optional() }).strict();
   // Seed 004
   const allEventsBody = z.object({ url: targetUrl }).openapi('AllEventsWebhook');
 

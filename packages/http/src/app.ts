@@ -1,5 +1,5 @@
-import express, { type Express, type Router } from 'express';
-import { errorHandler, notFound } from './errors';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { errorHandler, HttpError, notFound } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
 import { docsRouter, OpenAPIRegistry } from './openapi';
@@ -20,7 +20,22 @@ export interface ServiceHandle {
 
 /** Request bodies are JSON of at most 256 KB unless a route says otherwise (the gateway does). */
 export const JSON_BODY_LIMIT = '256kb';
-export const jsonBody = express.json({ limit: JSON_BODY_LIMIT });
+const parseJson = express.json({ limit: JSON_BODY_LIMIT });
+
+/**
+ * Parses a JSON body. express.json silently skips bodies of other content types, which would turn
+ * `text/plain` JSON into "missing field" errors: a body of another type is a 415 that says so.
+ */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) {
+    next(
+      new HttpError(415, 'unsupported_media_type', 'the request body must be JSON (Content-Type: application/json)'),
+    );
+    return;
+  }
+  parseJson(req, res, next);
+};
 
 /**
  * Builds the express app around one or more modules: health, metrics, docs, the modules' routes,

@@ -45,6 +45,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return typeof name === 'string' && DATABASE_DOWN.has(name);
 }
 
+function isJson(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface BodyParserError {
   type?: string;
   status?: number;
@@ -77,7 +87,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const bp = err as BodyParserError;
     if (bp?.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody('invalid_json', 'the request body is not valid JSON'));
+      // Strict parsing refuses valid JSON that is not an object or array (`null`, `"text"`): say so.
+      res
+        .status(400)
+        .json(
+          isJson((err as { body?: string }).body)
+            ? errorBody('invalid_body', 'the request body must be a JSON object')
+            : errorBody('invalid_json', 'the request body is not valid JSON'),
+        );
       return;
     }
     if (bp?.type === 'entity.too.large') {

@@ -42,6 +42,18 @@ describe('assembleApp', () => {
   it('answers non-JSON, oversized bodies and unknown routes with 4xx in the error shape', async () => {
     const bad = await request(app()).post('/things').set('content-type', 'application/json').send('{nope').expect(400);
     expect(bad.body).toEqual({ error: { code: 'invalid_json', message: 'the request body is not valid JSON' } });
+    const notObject = await request(app())
+      .post('/things')
+      .set('content-type', 'application/json')
+      .send('null')
+      .expect(400);
+    expect(notObject.body.error).toEqual({ code: 'invalid_body', message: 'the request body must be a JSON object' });
+    const text = await request(app())
+      .post('/things')
+      .set('content-type', 'text/plain')
+      .send('{"name":"a","size":1}')
+      .expect(415);
+    expect(text.body.error.code).toBe('unsupported_media_type');
     const big = await request(app())
       .post('/things')
       .set('content-type', 'application/json')

@@ -1,3 +1,4 @@
+import { EVENT_ID_PATTERN } from '@hookline/contracts';
 import { HttpError, jsonBody, managementAuth, type OpenAPIRegistry } from '@hookline/http';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -5,19 +6,28 @@ import type { Requeuer } from '../operations/requeue';
 import type { DeliveryModels } from '../store/models';
 import { STORED_STATUSES } from '../store/models';
 
-const listQuery = z.object({
-  subscriptionId: z.string().max(128).optional(),
-  eventId: z.string().max(128).optional(),
-  status: z.enum(STORED_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z
-    .string()
-    .regex(/^\d+_[A-Za-z0-9_-]+$/, 'must be a next_cursor value from a previous page')
-    .optional(),
-});
+const SUBSCRIPTION_ID = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
+const subscriptionIdParam = z.string().regex(SUBSCRIPTION_ID, 'must be a subscription id (sub_...)');
+
+const listQuery = z
+  .object({
+    subscriptionId: subscriptionIdParam.optional(),
+    eventId: z.string().regex(EVENT_ID_PATTERN, 'must be an event id').optional(),
+    status: z.enum(STORED_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z
+      .string()
+      .regex(/^\d{1,15}_msg_[A-Za-z0-9_-]{1,64}$/, 'must be a next_cursor value from a previous page')
+      .refine(
+        (c) => !Number.isNaN(new Date(Number(c.slice(0, c.indexOf('_')))).getTime()),
+        'must be a next_cursor value from a previous page',
+      )
+      .optional(),
+  })
+  // An unknown parameter (a typo, or `status[]=` syntax) must not silently widen the list.
+  .strict();
 const deliveryIdParam = z.string().regex(/^msg_[A-Za-z0-9_-]{1,64}$/, 'must be a delivery id (msg_...)');
 
-const subscriptionIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const recoverBody = z.object({
   since: z.iso.datetime({ offset: true }),
   until: z.iso.datetime({ offset: true }).optional(),
@@ -32,6 +42,8 @@ function present(d: Record<string, unknown>) {
 export function deliveriesRouter(
   models: DeliveryModels,
   requeuer: Requeuer,
+  /** Whether a subscription exists (the dispatcher's index): recovery of an unknown one is a 404. */
+  knowsSubscription: (id: string) => boolean,
   apiKeys: readonly string[],
   registry: OpenAPIRegistry,
 ): Router {
@@ -86,7 +98,8 @@ export function deliveriesRouter(
   // edge routes this one path of /subscription/* to the dispatcher.
   router.post('/subscription/:id/recover', auth, jsonBody, async (req, res) => {
     const id = subscriptionIdParam.safeParse(req.params.id);
-    if (!id.success) throw new HttpError(400, 'invalid_id', 'the subscription id is malformed');
+    if (!id.success) throw new HttpError(400, 'invalid_id', 'the subscription id must look like sub_...');
+    if (!knowsSubscription(id.data)) throw new HttpError(404, 'not_found', `no subscription ${id.data}`);
     const body = recoverBody.parse(req.body ?? {});
     const since = new Date(body.since);
     const until = body.until ? new Date(body.until) : undefined;

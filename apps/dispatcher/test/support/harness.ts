@@ -1,5 +1,5 @@
 import { type Broker, topologyNames } from '@hookline/broker';
-import { createEnvelope, type EventEnvelope, type SubscriptionRecord } from '@hookline/contracts';
+import { createEnvelope, type EventEnvelope, newId, type SubscriptionRecord } from '@hookline/contracts';
 import { createLogger } from '@hookline/http';
 import { connectMongo, createBroker } from '@hookline/runtime';
 import { generateSecret } from '@hookline/signing';
@@ -22,7 +22,7 @@ export function subscription(
   extra: Partial<SubscriptionRecord> = {},
 ): SubscriptionRecord {
   return {
-    id: `sub_${Math.random().toString(36).slice(2, 12)}`,
+    id: newId('sub'),
     url,
     eventTypes,
     enabled: true,
