@@ -49,18 +49,28 @@ export const createdUserResponse = userSchema
   .extend({ eventId: z.string().meta({ description: 'id of the user_registered event' }) })
   .meta({ id: 'PhotoUserCreated' });
 
-export const listQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.listMax)
-    .default(LIMITS.listDefault)
-    .meta({
-      description: `at most this many items (default ${LIMITS.listDefault}, max ${LIMITS.listMax}), oldest first`,
-    }),
-});
-export const userListResponse = z.object({ data: z.array(userSchema) }).meta({ id: 'PhotoUserList' });
+export const listQuery = z
+  .object({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.listMax)
+      .default(LIMITS.listDefault)
+      .meta({
+        description: `at most this many items (default ${LIMITS.listDefault}, max ${LIMITS.listMax}), oldest first`,
+      }),
+    cursor: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/, 'must be a next_cursor value from a previous page')
+      .optional()
+      .meta({ description: 'the next_cursor of the previous page' }),
+  })
+  // An unknown parameter (a typo, `limit[]=`) is a 400, not silently ignored.
+  .strict();
+export const userListResponse = z
+  .object({ data: z.array(userSchema), next_cursor: z.string().nullable() })
+  .meta({ id: 'PhotoUserList' });
 
 export const sendMessageBody = z
   .object({
@@ -86,7 +96,9 @@ export const createdMessageResponse = messageSchema
   .meta({ id: 'PhotoMessageCreated' });
 
 export const messagesQuery = listQuery.extend({ recipient: usernameSchema });
-export const messageListResponse = z.object({ data: z.array(messageSchema) }).meta({ id: 'PhotoMessageList' });
+export const messageListResponse = z
+  .object({ data: z.array(messageSchema), next_cursor: z.string().nullable() })
+  .meta({ id: 'PhotoMessageList' });
 
 export const publishEventBody = z
   .object({

@@ -148,5 +148,23 @@ describe('messages', () => {
     expect((await request(h.app).get('/users/messages').query({ recipient: 'nobody' })).status).toBe(404);
     expect((await request(h.app).get('/users').query({ limit: 'lots' })).status).toBe(400);
     expect((await request(h.app).get('/users').query({ limit: 1 })).body.data).toHaveLength(1);
+    expect((await request(h.app).get('/users').query({ cursor: 'garbage' })).status).toBe(400);
+    expect((await request(h.app).get('/users?limit[]=1')).status).toBe(400);
+  });
+
+  it('pages through users with next_cursor, oldest first, each user once', async () => {
+    const all = (await request(h.app).get('/users').query({ limit: 1000 })).body.data as { id: string }[];
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await request(h.app)
+        .get('/users')
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.data.map((u: { id: string }) => u.id));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(all.map((u) => u.id));
   });
 });

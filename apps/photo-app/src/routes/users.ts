@@ -1,5 +1,6 @@
 import { errorBodySchema } from '@hookline/contracts';
 import { HttpError, jsonBody } from '@hookline/http';
+import { Types } from 'mongoose';
 import type { z } from 'zod';
 import { isDuplicateKey, type MessageDoc, type UserDoc } from '../models';
 import {
@@ -13,6 +14,18 @@ import {
   userListResponse,
 } from '../schemas';
 import { errorResponses, type RouteContext } from './context';
+
+/** Oldest first, after the cursor (the last id of the previous page; ObjectIds grow with time). */
+function after(cursor: string | undefined): Record<string, unknown> {
+  return cursor ? { _id: { $gt: new Types.ObjectId(cursor) } } : {};
+}
+
+/** One more document than the page was fetched: its presence says whether there is a next page. */
+function pageOf<T extends { _id: unknown }>(docs: T[], limit: number): { page: T[]; next_cursor: string | null } {
+  const page = docs.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, next_cursor: docs.length > limit && last ? String(last._id) : null };
+}
 
 type WithId<T> = T & { _id: { toString(): string } };
 
@@ -73,9 +86,13 @@ export function userRoutes({ router, openapi, publisher, models, logger }: Route
   });
 
   router.get('/users', async (req, res) => {
-    const { limit } = listQuery.parse(req.query);
-    const docs = await User.find().sort({ _id: 1 }).limit(limit).lean<WithId<UserDoc>[]>();
-    res.json({ data: docs.map(toUser) } satisfies z.infer<typeof userListResponse>);
+    const { limit, cursor } = listQuery.parse(req.query);
+    const docs = await User.find(after(cursor))
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<WithId<UserDoc>[]>();
+    const { page, next_cursor } = pageOf(docs, limit);
+    res.json({ data: page.map(toUser), next_cursor } satisfies z.infer<typeof userListResponse>);
   });
 
   router.post('/users/messages', jsonBody, async (req, res) => {
@@ -115,12 +132,16 @@ export function userRoutes({ router, openapi, publisher, models, logger }: Route
   });
 
   router.get('/users/messages', async (req, res) => {
-    const { recipient, limit } = messagesQuery.parse(req.query);
+    const { recipient, limit, cursor } = messagesQuery.parse(req.query);
     if (!(await User.exists({ username: recipient }))) {
       throw new HttpError(404, 'user_not_found', `no user "${recipient}"`);
     }
-    const docs = await Message.find({ recipient }).sort({ _id: 1 }).limit(limit).lean<WithId<MessageDoc>[]>();
-    res.json({ data: docs.map(toMessage) } satisfies z.infer<typeof messageListResponse>);
+    const docs = await Message.find({ recipient, ...after(cursor) })
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<WithId<MessageDoc>[]>();
+    const { page, next_cursor } = pageOf(docs, limit);
+    res.json({ data: page.map(toMessage), next_cursor } satisfies z.infer<typeof messageListResponse>);
   });
 
   openapi.registerPath({
