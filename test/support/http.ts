@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { ReceivedRequest, Receiver } from '@hookline/testing';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ReceivedRequest } from '@hookline/testing';
 import { Webhook } from 'standardwebhooks';
 
 // biome-ignore lint/suspicious/noExplicitAny: the apps' JSON answers, checked field by field by the assertions
@@ -50,67 +50,6 @@ export function flatHeaders(h: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
-}
-
-/**
- * Like `startReceiver` of @hookline/testing, but on a given port: a receiver that comes back on the
- * SAME port after an outage.
- */
-export async function startReceiverOn(port: number): Promise<Receiver> {
-  const requests: ReceivedRequest[] = [];
-  let responder: Parameters<Receiver['respond']>[0] = (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  };
-  const waiters = new Set<() => void>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const r: ReceivedRequest = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        receivedAt: Date.now(),
-      };
-      requests.push(r);
-      responder(r, res);
-      for (const w of waiters) w();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    respond(fn) {
-      responder = fn;
-    },
-    waitFor(count, timeoutMs = 10_000) {
-      if (requests.length >= count) return Promise.resolve(requests.slice());
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`receiver got ${requests.length} of ${count} requests within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          if (requests.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(requests.slice());
-        };
-        waiters.add(check);
-      });
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 /**

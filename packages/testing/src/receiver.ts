@@ -21,8 +21,11 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** A local webhook receiver on a free port, recording every request. */
-export async function startReceiver(): Promise<Receiver> {
+/**
+ * A local webhook receiver recording every request, on a free port, or on `port` (a receiver that
+ * comes back on the SAME port after an outage).
+ */
+export async function startReceiver(port = 0): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   let responder: Responder = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -46,11 +49,14 @@ export async function startReceiver(): Promise<Receiver> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     requests,
     respond(fn) {
       responder = fn;

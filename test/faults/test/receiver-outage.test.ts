@@ -1,7 +1,7 @@
-import { waitFor } from '@hookline/testing';
+import { startReceiver, waitFor } from '@hookline/testing';
 import { Cluster, freePort, sleep } from '../../support/cluster';
 import { histogram, photoIds, publishLikes, tally } from '../../support/events';
-import { call, startReceiverOn } from '../../support/http';
+import { call } from '../../support/http';
 
 /**
  * A receiver down for 20 s, then back on the same port: every event reaches it through the retry
@@ -55,7 +55,7 @@ it('a receiver down for 20 s then back on the same port: everything delivered th
   expect(pending).toHaveLength(EVENTS);
 
   await sleep(Math.max(0, DOWN_MS - (Date.now() - downAt)));
-  const rx = await startReceiverOn(port);
+  const rx = await startReceiver(port);
   closeReceiver = () => rx.close();
   const upAt = Date.now();
   try {
