@@ -23,13 +23,17 @@ export class DeliveryStore {
   private readonly attempts: WriteBatcher<AttemptRecord>;
 
   constructor(private readonly models: DeliveryModels) {
-    this.inserts = new WriteBatcher(async (docs) => {
-      try {
-        await models.Delivery.collection.insertMany(docs as never[], { ordered: false });
-      } catch (err) {
-        if (!isDuplicateKeyOnly(err)) throw err;
-      }
-    });
+    // Delivery records sit on the path from event to attempt: flushed per I/O turn, not per timer.
+    this.inserts = new WriteBatcher(
+      async (docs) => {
+        try {
+          await models.Delivery.collection.insertMany(docs as never[], { ordered: false });
+        } catch (err) {
+          if (!isDuplicateKeyOnly(err)) throw err;
+        }
+      },
+      { maxItems: 500, maxDelayMs: 0 },
+    );
     this.attempts = new WriteBatcher(async (records) => {
       const ops: AnyBulkWriteOperation<DeliveryDoc>[] = records.map((r) => ({
         updateOne: {
