@@ -12,6 +12,7 @@ const task: DeliveryTask = {
   subscriptionId: 's',
   attempt: 1,
   round: 0,
+  parked: 0,
   event: createEnvelope('LIKED_PHOTO', {}),
 };
 

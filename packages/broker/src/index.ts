@@ -12,6 +12,7 @@ export { BrokerUnavailableError } from './errors';
 export {
   declareStationQueue,
   declareTopology,
+  PARK_MS,
   type QueueType,
   retryTiers,
   type TopologyNames,

@@ -14,6 +14,9 @@ export const deliveryTaskSchema = z.object({
   // 0 for the original delivery, +1 for each replay or recovery: a replay starts the schedule over
   // with the same id, and the attempt log tells the rounds apart.
   round: z.number().int().min(0).default(0),
+  // How many times in a row this delivery was parked because its receiver was slow: each park waits
+  // longer (see the dispatcher's deliver handler), so a hanging receiver's backlog is not churned.
+  parked: z.number().int().min(0).default(0),
   event: eventEnvelopeSchema,
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;

@@ -1,4 +1,11 @@
-import { type Broker, type ConsumeMessage, type Disposition, type TopologyNames, tierFor } from '@hookline/broker';
+import {
+  type Broker,
+  type ConsumeMessage,
+  type Disposition,
+  PARK_MS,
+  type TopologyNames,
+  tierFor,
+} from '@hookline/broker';
 import { type DeliveryTask, deliveryTaskSchema, type SubscriptionRecord } from '@hookline/contracts';
 import { counter, histogram, type Logger } from '@hookline/http';
 import { decideOutcome, type Outcome } from '../policy/outcome';
@@ -26,6 +33,15 @@ export interface DeliverDeps {
   logger: Logger;
   random?: () => number;
 }
+
+/**
+ * The longest a slow receiver's parked delivery waits before it is offered again. Kept short so it
+ * lands in the smallest retry tiers (10 s with the default schedule), whose other messages never
+ * expire later than that: a parked delivery never waits behind a 5-minute retry.
+ */
+const MAX_PARK_MS = 8000;
+/** A receiver whose oldest request in flight is this old is hanging, not just slow. */
+const HANGING_AFTER_MS = 1000;
 
 const attempts = counter('hookline_delivery_attempts_total', 'Delivery attempts by outcome', ['outcome']);
 const durations = histogram(
@@ -77,12 +93,27 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
     if (slot === null) {
       // Over the subscription's in-flight limit while its receiver is slow: wait in the park
       // queue, not in a consumer slot that a healthy receiver's delivery could use. Not an attempt.
-      await publishTo(deps.names.parkQueue, task);
+      await park(task);
       return 'ack';
     }
     await attemptOnce(task, sub, () => deps.limiter.release(sub.id, slot));
     return 'ack';
   };
+
+  /**
+   * Parks a delivery whose receiver is slow: 1 s in the park queue. For a receiver that is hanging,
+   * twice as long each time in a row (up to MAX_PARK_MS, through the retry tiers), so its backlog is
+   * looked at every few seconds instead of cycling through the dispatcher every second.
+   */
+  async function park(task: DeliveryTask): Promise<void> {
+    // Backing off only for a receiver that is hanging: a merely slow one frees its slots within the
+    // second, and a long park would leave them idle.
+    const hanging = deps.limiter.oldestAgeMs(task.subscriptionId) >= HANGING_AFTER_MS;
+    const delayMs = hanging ? Math.min(PARK_MS * 2 ** task.parked, MAX_PARK_MS) : PARK_MS;
+    const next = { ...task, parked: task.parked + 1 };
+    if (delayMs <= PARK_MS) await publishTo(deps.names.parkQueue, next);
+    else await publishTo(deps.names.retryQueue(tierFor(delayMs, deps.tiersMs)), next, delayMs);
+  }
 
   /** One HTTP attempt; `done` frees the subscription's slot as soon as the receiver has answered. */
   async function attemptOnce(task: DeliveryTask, sub: SubscriptionRecord, done: () => void): Promise<void> {
@@ -106,7 +137,7 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
     let nextAttemptAt: Date | null = null;
     if (outcome.kind === 'retry') {
       const tier = tierFor(outcome.delayMs, deps.tiersMs);
-      await publishTo(deps.names.retryQueue(tier), { ...task, attempt: task.attempt + 1 }, outcome.delayMs);
+      await publishTo(deps.names.retryQueue(tier), { ...task, attempt: task.attempt + 1, parked: 0 }, outcome.delayMs);
       nextAttemptAt = new Date(now.getTime() + outcome.delayMs);
     } else if (outcome.kind === 'failed' || outcome.kind === 'disable') {
       await publishTo(deps.names.deadQueue, task);

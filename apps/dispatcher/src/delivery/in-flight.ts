@@ -82,6 +82,12 @@ export class InFlightLimiter {
     else this.started.set(subscriptionId, starts);
   }
 
+  /** How long the subscription's oldest request in flight has been waiting (0 when none). */
+  oldestAgeMs(subscriptionId: string, now = Date.now()): number {
+    const oldest = this.started.get(subscriptionId)?.[0];
+    return oldest === undefined ? 0 : now - oldest;
+  }
+
   inFlight(subscriptionId: string): number {
     return this.started.get(subscriptionId)?.length ?? 0;
   }

@@ -40,6 +40,7 @@ export function fanoutHandler(deps: {
       subscriptionId: s.id,
       attempt: 1,
       round: 0,
+      parked: 0,
       event,
     }));
     const now = new Date();

@@ -56,6 +56,7 @@ export class Requeuer {
       subscriptionId: doc.subscriptionId,
       attempt: 1,
       round: doc.rounds ?? 0,
+      parked: 0,
       event: eventEnvelopeSchema.parse(doc.event),
     };
     await this.broker.publish(
