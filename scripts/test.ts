@@ -6,7 +6,7 @@
  *   embedded stand-in on a free port, in memory. Tests each use their own database.
  * Extra arguments go to jest (e.g. `npm test -- packages/broker`).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -57,7 +57,15 @@ async function ensureRabbit(): Promise<void> {
   }
   console.log('RabbitMQ is not running: starting rabbitmq-server -detached');
   spawnSync('rabbitmq-server', ['-detached'], { stdio: 'inherit' });
-  execFileSync('rabbitmqctl', ['await_startup', '--timeout', '120'], { stdio: 'inherit' });
+  // `await_startup` fails at once while the node is not yet up enough to be asked: retry it.
+  for (let i = 0; ; i++) {
+    if (spawnSync('rabbitmqctl', ['await_startup', '--timeout', '60'], { stdio: 'ignore' }).status === 0) break;
+    if (i === 60) {
+      console.error('rabbitmq-server was started but did not come up within 2 minutes');
+      process.exit(1);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
   spawnSync('rabbitmq-plugins', ['enable', 'rabbitmq_management'], { stdio: 'inherit' });
   if (!(await rabbitAnswers())) {
     console.error(`RabbitMQ was started but does not answer at ${RABBITMQ_URL}`);
