@@ -124,13 +124,19 @@ it('close_all_connections mid-run: every app recovers without a restart, nothing
   );
 
   const t = tally(runRequests());
-  expect(t.idMismatches).toEqual([]);
-  const retried = outcomes.filter((o) => o.statuses.length > 1).length;
+  // A like the client had to retry (it got a 503 or no answer while the connection closed) may have
+  // reached RabbitMQ the first time too, its confirm lost with the connection: then it is two events
+  // with two ids, as the 503 contract allows (`POST /events` with an id or Idempotency-Key avoids
+  // that). Any other like delivered twice must carry one webhook-id.
+  const retriedIds = new Set(outcomes.filter((o) => o.statuses.length > 1).map((o) => o.photoId));
+  expect(t.idMismatches.filter((id) => !retriedIds.has(id))).toEqual([]);
+  const republished = t.idMismatches.filter((id) => retriedIds.has(id)).length;
+  const retried = retriedIds.size;
   console.log(
     `fault close_all_connections: ${EVENTS} events, connections closed after ${acceptedAtClose} accepted; ` +
       `/readyz went unready for [${[...dipped].join(', ')}], all ready again ${recoveryMs} ms after the close, ` +
       `no restart; answers ${JSON.stringify(statuses)}; ` +
-      `${retried} requests retried by the client; ${t.distinct} distinct events delivered, ` +
-      `${t.duplicates} duplicates (${t.idMismatches.length} with another webhook-id); ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${retried} requests retried by the client (${republished} of them had been published the first time too); ` +
+      `${t.distinct} distinct events delivered, ${t.duplicates} duplicates; ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }, 180_000);
