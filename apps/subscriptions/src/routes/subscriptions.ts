@@ -21,6 +21,14 @@ const HOUR_MS = 3_600_000;
 export function registerSubscriptionRoutes(ctx: AppContext): void {
   const { store, feed, schemas } = ctx;
 
+  /** Every write by id: 404 when unknown, and the change on its way to the dispatchers before the answer. */
+  async function updateAndPublish(id: string, change: Parameters<typeof store.update>[1]) {
+    const result = await store.update(id, change);
+    if (!result) throw notFound(id);
+    await feed.upserted(result.doc);
+    return result.doc;
+  }
+
   defineRoute(ctx, {
     method: 'post',
     path: '/subscription',
@@ -72,7 +80,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     responses: { 200: { description: 'replaced', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
     async handler({ params, body }, _req, res) {
       const enabled = body.enabled ?? true;
-      const result = await store.update(params.id, () => ({
+      const doc = await updateAndPublish(params.id, () => ({
         url: body.url,
         eventTypes: unique(body.eventTypes),
         description: body.description ?? null,
@@ -80,9 +88,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         enabled,
         ...(enabled ? { disabledReason: null } : {}),
       }));
-      if (!result) throw notFound(params.id);
-      await feed.upserted(result.doc);
-      res.json(toView(result.doc));
+      res.json(toView(doc));
     },
   });
 
@@ -105,10 +111,8 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       };
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
-      const result = await store.update(params.id, () => changes);
-      if (!result) throw notFound(params.id);
-      await feed.upserted(result.doc);
-      res.json(toView(result.doc));
+      const doc = await updateAndPublish(params.id, () => changes);
+      res.json(toView(doc));
     },
   });
 
@@ -153,17 +157,15 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       const graceMs = (body?.grace_hours ?? ctx.secretGraceHours) * HOUR_MS;
       const secret = generateSecret();
       // A rotation during another's grace period drops the oldest secret: at most two sign at once.
-      const result = await store.update(params.id, (current) => {
+      const doc = await updateAndPublish(params.id, (current) => {
         const expiresAt = new Date(Date.now() + graceMs);
         return graceMs > 0
           ? { secret, previousSecret: current.secret, previousSecretExpiresAt: expiresAt }
           : { secret, previousSecret: null, previousSecretExpiresAt: null };
       });
-      if (!result) throw notFound(params.id);
-      await feed.upserted(result.doc);
       res.json({
         secret,
-        previous_secret_expires_at: result.doc.previousSecretExpiresAt?.toISOString() ?? null,
+        previous_secret_expires_at: doc.previousSecretExpiresAt?.toISOString() ?? null,
       });
     },
   });
