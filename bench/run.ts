@@ -5,8 +5,8 @@
  *   npm run bench                        full counts, 3 repetitions, medians
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
- *   npm run bench -- --only=floor,throughput,latency,fanout,isolation
- *   npm run bench -- --profile           one throughput run with --cpu-prof on the hookline child,
+ *   npm run bench -- --only=floor,throughput,drain,latency,fanout,isolation
+ *   npm run bench -- --profile           one throughput run (--only=drain: drain) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
  *   npm run bench -- --hookline-env=MAX_IN_FLIGHT_PER_SUBSCRIPTION=200   what-if env for Hookline
@@ -42,7 +42,7 @@ const EXTRA_ENV = Object.fromEntries(
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
 const RUNS = Number(opt('runs') ?? (QUICK || PROFILE ? 1 : 3));
-const ONLY = new Set((opt('only') ?? 'floor,throughput,latency,fanout,isolation').split(','));
+const ONLY = new Set((opt('only') ?? 'floor,throughput,drain,latency,fanout,isolation').split(','));
 
 const N = QUICK
   ? {
@@ -129,6 +129,7 @@ interface Ctx {
   rcv: ReceiverProc;
   http: Client;
   mongoUri: string;
+  namespace: string;
   /** Key prefix the --trace timeline counts receipts of. */
   tracePrefix: string;
 }
@@ -158,9 +159,10 @@ async function withHookline<T>(
   let rcv: ReceiverProc | undefined;
   const c = client(256);
   try {
-    [mongo, rcv] = await Promise.all([startMongo(), ReceiverProc.start()]);
+    // --profile profiles the MongoDB process too (its nodeArgs carry the profile directory).
+    [mongo, rcv] = await Promise.all([startMongo(nodeArgs), ReceiverProc.start()]);
     hl = await startHookline({ mongoUri: mongo.uri, namespace, env: { ...env, ...EXTRA_ENV }, nodeArgs });
-    const ctx: Ctx = { hl, rcv, http: c, mongoUri: mongo.uri, tracePrefix: 'tp' };
+    const ctx: Ctx = { hl, rcv, http: c, mongoUri: mongo.uri, namespace, tracePrefix: 'tp' };
     if (!TRACE) return await fn(ctx);
     const names = ['fanout', 'deliver', 'park', 'dead'].map((q) => `${namespace}.${q}`);
     const trace = await startTrace({
@@ -222,11 +224,32 @@ interface ThroughputResult {
   breakdown: unknown;
 }
 
-/** 1. Throughput: n likes (unique photo ids), ~64 keep-alive requests in flight, one subscription. */
-async function hooklineThroughput(ctx: Ctx): Promise<ThroughputResult> {
+/** One subscription to LIKED_PHOTO on an answering receiver, warmed up with likes. */
+async function oneSubscriptionWarm(ctx: Ctx): Promise<void> {
   const url = await ctx.rcv.listen('ok');
   await createSubscription(ctx.hl.base, `${url}/`, ['LIKED_PHOTO']);
   await warmUp(ctx, N.warm, (i) => ctx.http.request(ctx.hl.base, 'POST', `/like/warm-${i}`));
+}
+
+/** Waits for `expected` receipts under `prefix`; the rate is first receipts / (last receipt - t0). */
+async function receiptRate(ctx: Ctx, prefix: string, expected: number, t0: number) {
+  const complete = await ctx.rcv.waitFor(prefix, expected, DRAIN_TIMEOUT_MS);
+  const { records } = await ctx.rcv.dump(prefix);
+  const { first, duplicates } = firstReceipts(records);
+  const elapsedMs = Math.max(...[...first.values()].map((r) => r.at)) - t0;
+  return {
+    records,
+    delivered: first.size,
+    duplicates,
+    elapsedMs: round(elapsedMs),
+    perSec: round((first.size / elapsedMs) * 1000, 0),
+    complete,
+  };
+}
+
+/** 1. Throughput: n likes (unique photo ids), ~64 keep-alive requests in flight, one subscription. */
+async function hooklineThroughput(ctx: Ctx): Promise<ThroughputResult> {
+  await oneSubscriptionWarm(ctx);
   let non2xx = 0;
   const statuses: Record<string, number> = {};
   const t0 = now();
@@ -238,25 +261,58 @@ async function hooklineThroughput(ctx: Ctx): Promise<ThroughputResult> {
     if (s !== 202) non2xx++;
   });
   const publishMs = now() - t0;
-  const complete = await ctx.rcv.waitFor('tp', N.throughput - non2xx, DRAIN_TIMEOUT_MS);
-  const { records } = await ctx.rcv.dump('tp');
-  const { first, duplicates } = firstReceipts(records);
-  const last = Math.max(...[...first.values()].map((r) => r.at));
-  const elapsedMs = last - t0;
+  const { records, ...rate } = await receiptRate(ctx, 'tp', N.throughput - non2xx, t0);
   const breakdown = await stageBreakdown(ctx.mongoUri, sent, records).catch((e: Error) => ({ error: e.message }));
   return {
     breakdown,
     n: N.throughput,
-    delivered: first.size,
-    duplicates,
     non2xx,
     statuses,
     publishMs: round(publishMs),
     publishPerSec: round((N.throughput / publishMs) * 1000, 0),
-    elapsedMs: round(elapsedMs),
-    perSec: round((first.size / elapsedMs) * 1000, 0),
-    complete,
+    ...rate,
   };
+}
+
+interface DrainResult {
+  n: number;
+  delivered: number;
+  duplicates: number;
+  publishMs: number;
+  elapsedMs: number;
+  perSec: number;
+  complete: boolean;
+}
+
+/**
+ * 1b. The dispatcher alone, fed the way the floor is: n LIKED_PHOTO envelopes published straight to
+ * the events exchange on a confirm channel (no HTTP ingest), delivered to one subscription.
+ * deliveries/s = delivered / (last receipt - first publish).
+ */
+async function hooklineDrain(ctx: Ctx): Promise<DrainResult> {
+  await oneSubscriptionWarm(ctx);
+  ctx.tracePrefix = 'dr';
+  const conn = await amqp.connect(RABBITMQ_URL, { noDelay: true });
+  try {
+    const ch = await conn.createConfirmChannel();
+    const t0 = now();
+    for (let i = 0; i < N.throughput; i++) {
+      const id = `evt_drain${String(i).padStart(8, '0')}`;
+      const envelope = { id, type: 'LIKED_PHOTO', timestamp: new Date().toISOString(), data: { photoId: `dr-${i}` } };
+      ch.publish(`${ctx.namespace}.events`, 'LIKED_PHOTO', Buffer.from(JSON.stringify(envelope)), {
+        persistent: true,
+        messageId: id,
+        contentType: 'application/json',
+      });
+      if (i % 1000 === 999) await ch.waitForConfirms();
+    }
+    await ch.waitForConfirms();
+    const publishMs = now() - t0;
+    const { records: _records, ...rate } = await receiptRate(ctx, 'dr', N.throughput, t0);
+    return { n: N.throughput, publishMs: round(publishMs), ...rate };
+  } finally {
+    await conn.close().catch(() => {});
+  }
 }
 
 interface LatencyResult extends LatencySummary {
@@ -272,9 +328,7 @@ interface LatencyResult extends LatencySummary {
 
 /** 2. Latency: n likes paced at `rate`/s, open loop; receipt minus the time the POST was sent. */
 async function hooklineLatency(ctx: Ctx): Promise<LatencyResult> {
-  const url = await ctx.rcv.listen('ok');
-  await createSubscription(ctx.hl.base, `${url}/`, ['LIKED_PHOTO']);
-  await warmUp(ctx, N.warm, (i) => ctx.http.request(ctx.hl.base, 'POST', `/like/warm-${i}`));
+  await oneSubscriptionWarm(ctx);
   ctx.tracePrefix = 'lat';
   const sent = new Map<string, number>();
   const responses: Promise<void>[] = [];
@@ -517,6 +571,7 @@ async function floor(): Promise<FloorResult> {
 interface Rep {
   floor?: FloorResult;
   throughput?: ThroughputResult;
+  drain?: DrainResult;
   latency?: LatencyResult;
   fanout?: FanoutResult;
   isolation?: IsolationResult;
@@ -542,6 +597,7 @@ async function runOnce(): Promise<Rep> {
   const rep: Rep = { errors: {} };
   rep.floor = await attempt(rep, 'floor', floor);
   rep.throughput = await attempt(rep, 'throughput', () => withHookline('tp', {}, hooklineThroughput));
+  rep.drain = await attempt(rep, 'drain', () => withHookline('dr', {}, hooklineDrain));
   rep.latency = await attempt(rep, 'latency', () => withHookline('lat', {}, hooklineLatency));
   rep.fanout = await attempt(rep, 'fanout', () => withHookline('fan', {}, hooklineFanout));
   rep.isolation = await attempt(rep, 'isolation', () =>
@@ -565,6 +621,7 @@ function table(reps: Rep[]): Row[] {
     median(reps.map(f).filter((x): x is number => typeof x === 'number'));
   const hl = {
     tp: m((r) => r.throughput?.perSec),
+    drain: m((r) => r.drain?.perSec),
     p50: m((r) => r.latency?.p50),
     p99: m((r) => r.latency?.p99),
     fan: m((r) => r.fanout?.lastMs),
@@ -588,6 +645,15 @@ function table(reps: Rep[]): Row[] {
       floor: nn(fl.tp),
       ratio: ratio(hl.tp, fl.tp),
       target: '>= 5000',
+      higherIsBetter: true,
+    },
+    {
+      scenario: `1b. dispatcher alone: ${N.throughput} events published to RabbitMQ, no HTTP ingest`,
+      unit: 'deliveries/s',
+      hookline: hl.drain,
+      floor: nn(fl.tp),
+      ratio: ratio(hl.drain, fl.tp),
+      target: 'ratio >= 0.5',
       higherIsBetter: true,
     },
     {
@@ -663,10 +729,11 @@ const FOOTNOTE = [
 async function profile(): Promise<void> {
   const dir = tempDir('cpuprof');
   const rep: Rep = { errors: {} };
-  const r = await attempt(rep, 'throughput', () =>
-    withHookline('prof', {}, hooklineThroughput, ['--cpu-prof', `--cpu-prof-dir=${dir}`]),
-  );
-  process.stdout.write(`throughput with --cpu-prof: ${JSON.stringify(r)}\nprofiles in ${dir}\n`);
+  // `--only=drain` profiles the dispatcher-alone scenario instead of the throughput one.
+  const name = ONLY.has('throughput') ? 'throughput' : 'drain';
+  const scenario = name === 'throughput' ? hooklineThroughput : hooklineDrain;
+  const r = await attempt(rep, name, () => withHookline('prof', {}, scenario, ['--cpu-prof', `--cpu-prof-dir=${dir}`]));
+  process.stdout.write(`${name} with --cpu-prof: ${JSON.stringify(r)}\nprofiles in ${dir}\n`);
   process.stdout.write(summarizeProfiles(dir, 25));
 }
 

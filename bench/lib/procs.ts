@@ -47,11 +47,11 @@ export interface Mongo {
 }
 
 /** The embedded MongoDB through its CLI, in its own process (its own core share). */
-export async function startMongo(): Promise<Mongo> {
+export async function startMongo(nodeArgs: string[] = []): Promise<Mongo> {
   const dir = tempDir('mongo');
   const proc = spawn(
     process.execPath,
-    [join(ROOT, 'packages/embedded-mongo/bin/hookline-mongo.js'), '--port', '0', '--dbpath', dir],
+    [...nodeArgs, join(ROOT, 'packages/embedded-mongo/bin/hookline-mongo.js'), '--port', '0', '--dbpath', dir],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', openSync(join(dir, 'stderr.log'), 'a')],

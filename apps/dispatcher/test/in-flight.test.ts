@@ -38,3 +38,44 @@ describe('InFlightLimiter', () => {
     expect(await l.acquire('b')).toBeNull();
   });
 });
+
+describe('InFlightLimiter bursts', () => {
+  const burst = { slowAfterMs: 250, fastMs: 100, burstLimit: 5, burstBudget: 4 };
+
+  it('a fast receiver goes beyond its base limit up to burstLimit; an unknown one does not', async () => {
+    const l = new InFlightLimiter(2, burst);
+    l.recordDuration('fast', 5);
+    for (let i = 0; i < 4; i++) expect(await l.acquire('fast')).not.toBeNull();
+    expect(l.inFlight('fast')).toBe(4);
+    expect(await l.acquire('unknown')).not.toBeNull();
+    expect(await l.acquire('unknown')).not.toBeNull();
+    expect(await l.acquire('unknown')).toBeNull();
+  });
+
+  it('the burst budget is shared: fast receivers together exceed their base limits by at most burstBudget', async () => {
+    const l = new InFlightLimiter(2, burst);
+    l.recordDuration('a', 5);
+    l.recordDuration('b', 5);
+    const a: number[] = [];
+    for (let i = 0; i < 5; i++) a.push((await l.acquire('a')) as number);
+    expect(l.inFlight('a')).toBe(5); // 3 beyond its base limit
+    expect(await l.acquire('b')).not.toBeNull();
+    expect(await l.acquire('b')).not.toBeNull();
+    expect(await l.acquire('b')).not.toBeNull(); // the budget's 4th
+    // Budget spent: b, being fast, waits for one of its own slots; none frees, so it parks once its
+    // oldest request turns slow (a's freed slot goes back to the budget, not to b's waiter).
+    const waiting = l.acquire('b');
+    l.release('a', a.pop() as number);
+    expect(l.inFlight('a')).toBe(4);
+    expect(await waiting).toBeNull();
+    expect(l.inFlight('b')).toBe(3);
+  });
+
+  it('a fast receiver that hangs loses its burst: past slowAfterMs it parks at the base limit', async () => {
+    const l = new InFlightLimiter(2, burst);
+    l.recordDuration('a', 5);
+    await l.acquire('a', Date.now() - 300);
+    await l.acquire('a');
+    expect(await l.acquire('a')).toBeNull();
+  });
+});

@@ -105,3 +105,64 @@ test('the log replays after a torn tail and compacts to the live state', async (
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('updates', () => {
+  // The common operators take a copy-on-write path that skips mingo; these pin that it behaves as mingo did.
+  const { applyUpdate } = require('../src/storage/update') as typeof import('../src/storage/update');
+  const base = { _id: 1, status: 'pending', attempts: 0, meta: { a: 1, deep: { x: 1 } }, tags: ['t'] };
+
+  test('$set / $inc / $unset on nested paths copy only the changed path and leave the original intact', () => {
+    const before = structuredClone(base);
+    const { doc, changed } = applyUpdate(
+      base,
+      {
+        $set: { status: 'delivered', 'meta.deep.y': 2, 'new.field': true },
+        $inc: { attempts: 1, n: 5 },
+        $unset: { tags: '' },
+      },
+      { inserting: false },
+    );
+    expect(changed).toBe(true);
+    expect(doc).toEqual({
+      _id: 1,
+      status: 'delivered',
+      attempts: 1,
+      meta: { a: 1, deep: { x: 1, y: 2 } },
+      new: { field: true },
+      n: 5,
+    });
+    expect(base).toEqual(before);
+  });
+
+  test('an update that changes nothing reports unchanged (nModified 0)', () => {
+    expect(
+      applyUpdate(base, { $set: { status: 'pending', 'meta.a': 1 }, $inc: { attempts: 0 } }, { inserting: false })
+        .changed,
+    ).toBe(false);
+    expect(applyUpdate(base, { $unset: { missing: '' } }, { inserting: false }).changed).toBe(false);
+    expect(applyUpdate(base, { $setOnInsert: { status: 'x' } }, { inserting: false }).changed).toBe(false);
+    expect(applyUpdate(base, { $setOnInsert: { status: 'x' } }, { inserting: true }).doc.status).toBe('x');
+  });
+
+  test('what the fast path does not handle still gets mongod semantics through mingo', () => {
+    expect(applyUpdate(base, { $set: { 'tags.0': 'u' } }, { inserting: false }).doc.tags).toEqual(['u']);
+    expect(applyUpdate(base, { $push: { tags: 'v' } }, { inserting: false }).doc.tags).toEqual(['t', 'v']);
+    expect(applyUpdate(base, { $set: { 'meta.deep': 'flat' } }, { inserting: false }).doc.meta).toEqual({
+      a: 1,
+      deep: 'flat',
+    });
+  });
+
+  test('indexes follow an updated key and are untouched when the key stays', () => {
+    const coll = seeded(100).collection('db', 'c');
+    if (!coll) throw new Error('missing collection');
+    const doc = coll.find({ k: 'key5' })[0] as Record<string, unknown>;
+    coll.replace(doc, applyUpdate(doc, { $set: { k: 'moved', other: 1 } }, { inserting: false }).doc);
+    expect(coll.find({ k: 'key5' })).toEqual([]);
+    expect(coll.find({ k: 'moved' }).map((d) => d._id)).toEqual([5]);
+    expect(coll.lastExamined).toBe(1);
+    const again = coll.find({ k: 'moved' })[0] as Record<string, unknown>;
+    coll.replace(again, applyUpdate(again, { $inc: { other: 1 } }, { inserting: false }).doc);
+    expect(coll.find({ g: 5, t: 5 }).map((d) => d.other)).toEqual([2]);
+  });
+});

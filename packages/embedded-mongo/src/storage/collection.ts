@@ -92,10 +92,7 @@ export class Collection {
       );
     }
     this.checkUnique(id, after);
-    for (const index of this.indexes.values()) {
-      index.remove(id, before);
-      index.add(id, after);
-    }
+    for (const index of this.indexes.values()) index.update(id, before, after);
     this.docs.set(id, after);
     this.journal({ op: 'put', db: this.db, coll: this.name, doc: after });
   }

@@ -129,6 +129,17 @@ export class Index {
     }
   }
 
+  /** Moves `id` from `before`'s keys to `after`'s, touching nothing when they are the same keys (the usual update). */
+  update(id: string, before: Doc, after: Doc): void {
+    const a = this.keysFor(before);
+    const b = this.keysFor(after);
+    if (a && b && a.length === b.length && a.every((k, i) => fullKeyString(k) === fullKeyString(b[i] as unknown[]))) {
+      return;
+    }
+    this.remove(id, before);
+    this.add(id, after);
+  }
+
   remove(id: string, doc: Doc): void {
     for (const key of this.keysFor(doc) ?? []) {
       const ks = fullKeyString(key);

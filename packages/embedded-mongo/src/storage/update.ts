@@ -35,6 +35,8 @@ export function applyUpdate(
     const after: Doc = doc._id === undefined ? { ...u } : { _id: doc._id, ...u };
     return { doc: after, changed: keyString(after) !== keyString(doc) };
   }
+  const fast = applySimpleUpdate(doc, u, opts.inserting);
+  if (fast) return fast;
   const modifier: Doc = {};
   for (const [op, arg] of Object.entries(u)) {
     if (op === '$setOnInsert') {
@@ -55,6 +57,84 @@ export function applyUpdate(
     { cloneMode: 'deep' },
   );
   return { doc: after, changed: fields.length > 0 };
+}
+
+const SIMPLE_OPS = new Set(['$set', '$unset', '$inc', '$setOnInsert']);
+const PLAIN_PART = /^[^$\d][^.]*$/;
+
+/**
+ * The common updates ($set / $unset / $inc / $setOnInsert on plain dotted paths through objects) applied
+ * without mingo, copy-on-write: only the objects along the changed paths are copied, everything else is
+ * shared with `doc` (stored documents are never mutated in place, so sharing is safe). Deep-cloning a
+ * delivery record and building mingo's operator context on every status update cost the server most of a
+ * core under the dispatcher's load. Returns undefined for anything else (positional or numeric paths,
+ * arrays on the way, conflicting paths, non-numeric $inc): mingo then decides, errors included.
+ */
+function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: Doc; changed: boolean } | undefined {
+  const edits: Array<{ op: string; parts: string[]; value: unknown }> = [];
+  const seen: string[] = [];
+  for (const op of Object.keys(u)) {
+    if (!SIMPLE_OPS.has(op)) return undefined;
+    const arg = u[op];
+    if (!isPlainObject(arg)) return undefined;
+    if (op === '$setOnInsert' && !inserting) continue;
+    for (const path of Object.keys(arg)) {
+      const parts = path.split('.');
+      if (parts[0] === '_id' || !parts.every((p) => PLAIN_PART.test(p))) return undefined;
+      // mongod refuses two updates of one path or of a path and its prefix; let mingo report it.
+      if (seen.some((s) => s === path || s.startsWith(`${path}.`) || path.startsWith(`${s}.`))) return undefined;
+      seen.push(path);
+      const value = arg[path];
+      if (op === '$inc' && typeof value !== 'number') return undefined;
+      edits.push({ op: op === '$setOnInsert' ? '$set' : op, parts, value });
+    }
+  }
+  let root: Doc = doc;
+  let changed = false;
+  for (const { op, parts, value } of edits) {
+    // Find the current value, checking that every step is a plain object (or missing).
+    let cur: unknown = root;
+    for (const part of parts) {
+      if (cur === undefined) break;
+      if (!isPlainObject(cur)) return undefined;
+      cur = (cur as Doc)[part];
+    }
+    let next: unknown;
+    if (op === '$inc') {
+      if (cur !== undefined && typeof cur !== 'number') return undefined;
+      if (cur !== undefined && value === 0) continue;
+      next = (cur ?? 0) + (value as number);
+    } else if (op === '$set') {
+      if (cur !== undefined && keyString(cur) === keyString(value) && sameType(cur, value)) continue;
+      next = value;
+    } else {
+      if (cur === undefined) continue;
+      next = undefined;
+    }
+    root = setPath(root, parts, 0, next, op === '$unset');
+    changed = true;
+  }
+  return { doc: root, changed };
+}
+
+/** keyString treats 1 and 1.0 alike; a $set that changes only the numeric type still rewrites the field. */
+function sameType(a: unknown, b: unknown): boolean {
+  return typeof a === typeof b && (a === null) === (b === null) && Array.isArray(a) === Array.isArray(b);
+}
+
+/** A copy of `obj` with `parts[i..]` set to `value` (or removed), copying only the objects on the path. */
+function setPath(obj: Doc, parts: string[], i: number, value: unknown, remove: boolean): Doc {
+  const key = parts[i] as string;
+  const out: Doc = { ...obj };
+  if (i === parts.length - 1) {
+    if (remove) delete out[key];
+    else out[key] = value;
+    return out;
+  }
+  const child = obj[key];
+  if (child === undefined && remove) return obj;
+  out[key] = setPath(child === undefined ? {} : (child as Doc), parts, i + 1, value, remove);
+  return out;
 }
 
 /** Equality fields of a filter, which an upsert copies into the document it inserts. */
