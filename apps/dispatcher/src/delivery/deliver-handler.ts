@@ -81,12 +81,12 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
     }
     const sub = deps.lookup(task.subscriptionId);
     if (!sub) {
-      await deps.store.setStatus(task.id, 'failed', 'the subscription was deleted');
+      await deps.store.setStatus(task, 'failed', 'the subscription was deleted');
       return 'ack';
     }
     if (!sub.enabled) {
       // Kept, not failed: re-enabling the subscription resumes its paused deliveries.
-      await deps.store.setStatus(task.id, 'paused', 'the subscription is disabled');
+      await deps.store.setStatus(task, 'paused', 'the subscription is disabled');
       return 'ack';
     }
     const slot = await deps.limiter.acquire(sub.id);
@@ -181,6 +181,7 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
         responseBody: sent.responseBody,
         nextAttemptAt,
         status,
+        task,
       });
     } catch (err) {
       // The outcome already happened (a 2xx, or a retry message confirmed): requeueing now would

@@ -6,7 +6,7 @@ import type { SubscriptionIndex } from '../matching/subscription-index';
 import type { DeliveryStore } from '../store/delivery-store';
 
 /**
- * Fan-out: one delivery per (event, matching subscription), recorded, then published to the
+ * Fan-out: one delivery per (event, matching subscription), recorded and published to the
  * deliveries exchange. The event is acked only after every delivery is confirmed by RabbitMQ; a
  * crash before that redelivers the event, which recreates the same delivery ids.
  */
@@ -44,20 +44,29 @@ export function fanoutHandler(deps: {
       event,
     }));
     const now = new Date();
-    await Promise.all(tasks.map((t) => deps.store.recordCreated(t, now)));
-    await Promise.all(
-      tasks.map((t) =>
-        deps.broker.publish(
-          deps.names.deliveriesExchange,
-          deps.names.deliverRoutingKey,
-          Buffer.from(JSON.stringify(t)),
-          {
-            messageId: t.id,
-            contentType: 'application/json',
-          },
+    const record = () => Promise.all(tasks.map((t) => deps.store.recordCreated(t, now)));
+    const publish = () =>
+      Promise.all(
+        tasks.map((t) =>
+          deps.broker.publish(
+            deps.names.deliveriesExchange,
+            deps.names.deliverRoutingKey,
+            Buffer.from(JSON.stringify(t)),
+            {
+              messageId: t.id,
+              contentType: 'application/json',
+            },
+          ),
         ),
-      ),
-    );
+      );
+    // The record is not on the path to the receiver (an attempt that lands first creates it, see
+    // DeliveryStore), so both start at once; the event is acked once both are done. While MongoDB is
+    // failing, record first: an event requeued for want of its record has then published nothing.
+    if (deps.store.writable) await Promise.all([record(), publish()]);
+    else {
+      await record();
+      await publish();
+    }
     return 'ack';
   };
 }

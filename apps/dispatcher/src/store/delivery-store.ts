@@ -6,6 +6,8 @@ import type { AttemptDoc, DeliveryDoc, DeliveryModels, StoredStatus } from './mo
 export interface AttemptRecord extends AttemptDoc {
   /** The delivery's status after this attempt. */
   status: StoredStatus;
+  /** What the delivery record is created from if the attempt is written before it. */
+  task: DeliveryTask;
 }
 
 function isDuplicateKeyOnly(err: unknown): boolean {
@@ -14,13 +16,34 @@ function isDuplicateKeyOnly(err: unknown): boolean {
   return Array.isArray(e?.writeErrors) && e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
 }
 
+/** The fields a delivery record is created with, from its task. */
+function creationFields(task: DeliveryTask, now: Date) {
+  return {
+    eventId: task.eventId,
+    eventType: task.event.type,
+    subscriptionId: task.subscriptionId,
+    event: task.event,
+    createdAt: now,
+  };
+}
+
 /**
  * Records deliveries and attempts in batches. Writes are idempotent: a redelivered event creates
  * the same delivery ids (duplicates are ignored) and a status never moves back from `delivered`.
+ *
+ * The fan-out publishes a delivery while its record is still being written (the record is not on
+ * the path to the receiver), so an attempt may finish first: attempt and status writes therefore
+ * upsert the record, and the fan-out's later insert is then a duplicate, ignored. A duplicate key on
+ * such an upsert means the record exists as `delivered`, which must not change.
  */
 export class DeliveryStore {
   private readonly inserts: WriteBatcher<DeliveryDoc>;
   private readonly attempts: WriteBatcher<AttemptRecord>;
+  /**
+   * Whether the last batch written succeeded. While MongoDB fails, the fan-out writes records before
+   * publishing, so an event it must requeue has published nothing (no duplicates on every retry).
+   */
+  writable = true;
 
   constructor(private readonly models: DeliveryModels) {
     // Delivery records sit on the path from event to attempt: flushed per I/O turn, not per timer.
@@ -29,13 +52,17 @@ export class DeliveryStore {
         try {
           await models.Delivery.collection.insertMany(docs as never[], { ordered: false });
         } catch (err) {
-          if (!isDuplicateKeyOnly(err)) throw err;
+          if (!isDuplicateKeyOnly(err)) {
+            this.writable = false;
+            throw err;
+          }
         }
+        this.writable = true;
       },
       { maxItems: 500, maxDelayMs: 0 },
     );
     this.attempts = new WriteBatcher(async (records) => {
-      const ops: AnyBulkWriteOperation<DeliveryDoc>[] = records.map((r) => ({
+      const ops: AnyBulkWriteOperation<DeliveryDoc>[] = records.map(({ task, ...r }) => ({
         updateOne: {
           // A late, duplicate attempt must not turn a delivered delivery back into pending/failed.
           filter:
@@ -50,27 +77,33 @@ export class DeliveryStore {
               lastError: r.error,
             },
             $inc: { attempts: 1 },
+            $setOnInsert: creationFields(task, r.at),
           },
+          upsert: true,
         },
       }));
-      const attemptDocs: AttemptDoc[] = records.map(({ status: _status, ...doc }) => doc);
-      await Promise.all([
-        models.Attempt.collection.insertMany(attemptDocs as never[], { ordered: false }),
-        models.Delivery.collection.bulkWrite(ops as never[], { ordered: false }),
-      ]);
+      const attemptDocs: AttemptDoc[] = records.map(({ status: _status, task: _task, ...doc }) => doc);
+      try {
+        await Promise.all([
+          models.Attempt.collection.insertMany(attemptDocs as never[], { ordered: false }),
+          models.Delivery.collection.bulkWrite(ops as never[], { ordered: false }).catch((err: unknown) => {
+            if (!isDuplicateKeyOnly(err)) throw err;
+          }),
+        ]);
+      } catch (err) {
+        this.writable = false;
+        throw err;
+      }
+      this.writable = true;
     });
   }
 
   recordCreated(task: DeliveryTask, now = new Date()): Promise<void> {
     return this.inserts.add({
       _id: task.id,
-      eventId: task.eventId,
-      eventType: task.event.type,
-      subscriptionId: task.subscriptionId,
+      ...creationFields(task, now),
       status: 'pending',
       attempts: 0,
-      event: task.event,
-      createdAt: now,
       updatedAt: now,
     });
   }
@@ -80,11 +113,20 @@ export class DeliveryStore {
   }
 
   /** Marks a delivery without an HTTP attempt (its subscription was deleted or is disabled). */
-  async setStatus(deliveryId: string, status: StoredStatus, reason: string | null): Promise<void> {
-    await this.models.Delivery.collection.updateOne(
-      { _id: deliveryId as never, status: { $ne: 'delivered' } },
-      { $set: { status, lastError: reason, updatedAt: new Date() } },
-    );
+  async setStatus(task: DeliveryTask, status: StoredStatus, reason: string | null): Promise<void> {
+    const now = new Date();
+    try {
+      await this.models.Delivery.collection.updateOne(
+        { _id: task.id as never, status: { $ne: 'delivered' } },
+        {
+          $set: { status, lastError: reason, updatedAt: now },
+          $setOnInsert: { ...creationFields(task, now), attempts: 0 },
+        },
+        { upsert: true },
+      );
+    } catch (err) {
+      if (!isDuplicateKeyOnly(err)) throw err;
+    }
   }
 
   async drain(): Promise<void> {
