@@ -59,6 +59,14 @@ describe('POST /auth/authenticate (seed 000, verbatim bodies)', () => {
 }`);
     expect(res.status).toBe(200);
     expect(jwt.decode(res.body.jwt)).toMatchObject({ sub: 'CLIENT_TYPE_USERNAME', account_id: 123456789 });
+    const twice = await request(h.app)
+      .post('/auth/authenticate?accountId=1&accountId=2')
+      .set('Content-Type', 'application/json')
+      .send({ username: 'CLIENT_TYPE_USERNAME', password: 'CLIENT_TYPE_PASSWORD' });
+    expect(twice.status).toBe(400);
+    expect(twice.body).toEqual({
+      message: [{ field: 'accountId', reason: 'give accountId at most once, as a plain value' }],
+    });
   });
 
   it('open-source: the seed body lacks a closing quote, so it is a 400 in the Memphis shape', async () => {

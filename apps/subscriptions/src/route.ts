@@ -1,5 +1,5 @@
 import { HttpError, jsonBody, type Logger, managementAuth, type OpenAPIRegistry } from '@hookline/http';
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { ZodError, type z } from 'zod';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

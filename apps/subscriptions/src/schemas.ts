@@ -11,6 +11,7 @@ export const URL_MAX_LENGTH = 2048;
 export const DESCRIPTION_MAX_LENGTH = 500;
 export const EVENT_TYPES_MAX = 100;
 export const METADATA_MAX_KEYS = 50;
+// (A `__proto__` key never gets here: the JSON body parser refuses it, see jsonBody.)
 export const METADATA_KEY_PATTERN = /^[A-Za-z0-9_:-]{1,64}$/;
 export const METADATA_VALUE_MAX_LENGTH = 512;
 export const GRACE_HOURS_MAX = 24 * 30;

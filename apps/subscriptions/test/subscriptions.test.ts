@@ -203,6 +203,13 @@ describe('4xx', () => {
         .send({ ...valid, metadata });
       expect(res.status).toBe(400);
     }
+    // Sent as raw JSON: an object literal's __proto__ would set the prototype, not a key.
+    const proto = await request(h.app)
+      .post('/subscription')
+      .set('content-type', 'application/json')
+      .send(`{"url":"${valid.url}","eventTypes":["LIKED_PHOTO"],"metadata":{"__proto__":"x","team":"a"}}`);
+    expect(proto.status).toBe(400);
+    expect(proto.body.error).toEqual({ code: 'invalid_body', message: 'keys named __proto__ are not accepted' });
   });
 
   it('refuses an unknown or empty PATCH', async () => {

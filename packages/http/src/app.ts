@@ -1,5 +1,5 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import { errorHandler, HttpError, notFound } from './errors';
+import { errorHandler, HttpError, notFound, PROTO_KEY_MESSAGE } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
 import { docsRouter, OpenAPIRegistry } from './openapi';
@@ -20,7 +20,15 @@ export interface ServiceHandle {
 
 /** Request bodies are JSON of at most 256 KB unless a route says otherwise (the gateway does). */
 export const JSON_BODY_LIMIT = '256kb';
-const parseJson = express.json({ limit: JSON_BODY_LIMIT });
+/**
+ * A `__proto__` key cannot be kept as plain data (schemas and object spreads drop it or turn it into a
+ * prototype), so it would vanish silently: the body is refused instead, wherever the key is.
+ */
+function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError(PROTO_KEY_MESSAGE);
+  return value;
+}
+const parseJson = express.json({ limit: JSON_BODY_LIMIT, reviver: refuseProtoKeys });
 
 /**
  * Parses a JSON body. express.json silently skips bodies of other content types, which would turn

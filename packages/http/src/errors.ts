@@ -3,6 +3,9 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from './logger';
 
+/** Why a JSON body with a `__proto__` key is refused (see jsonBody). */
+export const PROTO_KEY_MESSAGE = 'keys named __proto__ are not accepted';
+
 /** An expected failure with an HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -86,6 +89,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const bp = err as BodyParserError;
+    if (bp?.type === 'entity.parse.failed' && (err as Error).message === PROTO_KEY_MESSAGE) {
+      res.status(400).json(errorBody('invalid_body', PROTO_KEY_MESSAGE));
+      return;
+    }
     if (bp?.type === 'entity.parse.failed') {
       // Strict parsing refuses valid JSON that is not an object or array (`null`, `"text"`): say so.
       res

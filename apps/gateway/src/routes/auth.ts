@@ -38,7 +38,10 @@ export function authRoutes(deps: { users: GatewayUsers; tokens: TokenService; lo
     const parsed = authenticateBody.safeParse(raw);
     if (!parsed.success) return invalid(res, zodFields(parsed.error));
     const body = parsed.data;
-    const queryAccount = typeof req.query.accountId === 'string' ? req.query.accountId : undefined;
+    if (req.query.accountId !== undefined && typeof req.query.accountId !== 'string') {
+      return invalid(res, [{ field: 'accountId', reason: 'give accountId at most once, as a plain value' }]);
+    }
+    const queryAccount = req.query.accountId;
     const accountId =
       body.account_id ?? (queryAccount && /^\d+$/.test(queryAccount) ? Number(queryAccount) : queryAccount);
     if (!(await deps.users.verify(body.username, body.password))) {
