@@ -6,7 +6,7 @@
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
  *   npm run bench -- --only=floor,throughput,drain,latency,fanout,isolation
- *   npm run bench -- --profile           one throughput run (--only=drain: drain) with --cpu-prof on hookline and MongoDB,
+ *   npm run bench -- --profile           one throughput run (or --only=drain|latency) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
  *   npm run bench -- --hookline-env=MAX_IN_FLIGHT_PER_SUBSCRIPTION=200   what-if env for Hookline
@@ -729,9 +729,10 @@ const FOOTNOTE = [
 async function profile(): Promise<void> {
   const dir = tempDir('cpuprof');
   const rep: Rep = { errors: {} };
-  // `--only=drain` profiles the dispatcher-alone scenario instead of the throughput one.
-  const name = ONLY.has('throughput') ? 'throughput' : 'drain';
-  const scenario = name === 'throughput' ? hooklineThroughput : hooklineDrain;
+  // `--only=drain` or `--only=latency` profiles that scenario instead of the throughput one.
+  const scenarios = { throughput: hooklineThroughput, drain: hooklineDrain, latency: hooklineLatency } as const;
+  const name = (['throughput', 'drain', 'latency'] as const).find((n) => ONLY.has(n)) ?? 'throughput';
+  const scenario: (ctx: Ctx) => Promise<unknown> = scenarios[name];
   const r = await attempt(rep, name, () => withHookline('prof', {}, scenario, ['--cpu-prof', `--cpu-prof-dir=${dir}`]));
   process.stdout.write(`${name} with --cpu-prof: ${JSON.stringify(r)}\nprofiles in ${dir}\n`);
   process.stdout.write(summarizeProfiles(dir, 25));
