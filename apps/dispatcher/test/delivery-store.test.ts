@@ -1,8 +1,9 @@
 import type { DeliveryTask } from '@hookline/contracts';
+import { startEmbeddedMongo } from '@hookline/embedded-mongo';
 import { connectMongo } from '@hookline/runtime';
 import { uniqueMongoUrl } from '@hookline/testing';
 import type { Connection } from 'mongoose';
-import { DeliveryStore } from '../src/store/delivery-store';
+import { DeliveryStore, isDuplicateKeyOnly } from '../src/store/delivery-store';
 import { deliveryModels } from '../src/store/models';
 
 // The fan-out publishes a delivery while its record is being written, so the attempt can land first.
@@ -72,5 +73,42 @@ describe('DeliveryStore when an attempt is written before the delivery record', 
       lastError: 'the subscription was deleted',
       subscriptionId: 'sub_1',
     });
+  });
+});
+
+describe('DeliveryStore when MongoDB goes away', () => {
+  it('a failed write rejects and marks the store unwritable (the fan-out then records before publishing)', async () => {
+    const mongo = await startEmbeddedMongo();
+    const db = await connectMongo(`${mongo.uri}/down`);
+    try {
+      const store = new DeliveryStore(deliveryModels(db, 1));
+      const t: DeliveryTask = {
+        id: 'msg_down',
+        eventId: 'evt_down',
+        subscriptionId: 'sub_1',
+        attempt: 1,
+        round: 0,
+        parked: 0,
+        event: { id: 'evt_down', type: 'LIKED_PHOTO', timestamp: new Date().toISOString(), data: {} },
+      };
+      await store.recordCreated(t);
+      expect(store.writable).toBe(true);
+      await mongo.stop();
+      // The driver reports this as a bulk error with an empty writeErrors list: not a duplicate.
+      await expect(store.recordCreated({ ...t, id: 'msg_down2' })).rejects.toThrow();
+      expect(store.writable).toBe(false);
+    } finally {
+      await db.close().catch(() => {});
+      await mongo.stop();
+    }
+  });
+
+  it('only item-level 11000 errors count as duplicates', () => {
+    expect(isDuplicateKeyOnly({ code: 11000 })).toBe(true);
+    expect(isDuplicateKeyOnly({ writeErrors: [{ code: 11000 }, { err: { code: 11000 } }] })).toBe(true);
+    expect(isDuplicateKeyOnly({ writeErrors: [] })).toBe(false);
+    expect(isDuplicateKeyOnly({ writeErrors: [{ code: 11000 }, { code: 121 }] })).toBe(false);
+    expect(isDuplicateKeyOnly({ writeErrors: [{ code: 11000 }], writeConcernError: { code: 64 } })).toBe(false);
+    expect(isDuplicateKeyOnly(new Error('connection closed'))).toBe(false);
   });
 });

@@ -1,20 +1,10 @@
-import type { DeliveryTask } from '@hookline/contracts';
-import { createEnvelope } from '@hookline/contracts';
 import { startReceiver } from '@hookline/testing';
 import { HttpDeliverer } from '../src/delivery/http-deliverer';
 import { refusedAddressReason } from '../src/delivery/ssrf';
 import { decideOutcome } from '../src/policy/outcome';
-import { subscription } from './support/harness';
+import { sampleTask, subscription } from './support/harness';
 
-const task: DeliveryTask = {
-  id: 'msg_1',
-  eventId: 'evt_1',
-  subscriptionId: 's',
-  attempt: 1,
-  round: 0,
-  parked: 0,
-  event: createEnvelope('LIKED_PHOTO', {}),
-};
+const task = sampleTask();
 
 describe('SSRF guard', () => {
   it('refuses loopback, private, link-local, CGNAT, multicast, unspecified, metadata and mapped addresses', () => {

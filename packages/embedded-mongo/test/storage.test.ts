@@ -153,6 +153,20 @@ describe('updates', () => {
     });
   });
 
+  test('no-op detection is exact: values that hash alike but differ are written', () => {
+    // As hash keys, ['red,sale'] and ['red', 'ale'] render alike; the update must still happen.
+    const doc = { _id: 1, tags: ['red,sale'], sub: { a: 'x,"b":sy' } };
+    expect(applyUpdate(doc, { $set: { tags: ['red', 'ale'] } }, { inserting: false })).toEqual({
+      doc: { _id: 1, tags: ['red', 'ale'], sub: doc.sub },
+      changed: true,
+    });
+    expect(applyUpdate(doc, { $set: { sub: { a: 'x', b: 'y' } } }, { inserting: false }).changed).toBe(true);
+    expect(applyUpdate(doc, { $set: { tags: ['red,sale'] } }, { inserting: false }).changed).toBe(false);
+    expect(applyUpdate(doc, { $set: { when: new Date(5) } }, { inserting: false }).changed).toBe(true);
+    // Prototype names are not fields: nothing to unset, and a nested __proto__ goes through mingo.
+    expect(applyUpdate(doc, { $unset: { constructor: '' } }, { inserting: false }).changed).toBe(false);
+  });
+
   test('indexes follow an updated key and are untouched when the key stays', () => {
     const coll = seeded(100).collection('db', 'c');
     if (!coll) throw new Error('missing collection');

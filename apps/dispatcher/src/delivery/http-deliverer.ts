@@ -73,14 +73,21 @@ function errorText(err: unknown): string {
  * connection's rest is dropped. Plain stream events rather than `for await`, which costs an async
  * iterator and a promise per chunk on every delivery.
  */
-function readCapped(stream: NodeJS.ReadableStream & { destroy(): void }): Promise<string> {
+function readCapped(stream: NodeJS.ReadableStream & { destroy(): void }, msLeft: number): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    // axios's timeout ends when the headers arrive; a receiver that then stalls mid-body must not
+    // hold the attempt (and its subscription's slot) past DELIVERY_TIMEOUT_MS either.
+    const timer = setTimeout(() => {
+      stream.destroy();
+      finish();
+    }, msLeft);
     const finish = () => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       resolve(Buffer.concat(chunks).subarray(0, LOGGED_RESPONSE_BYTES).toString('utf8'));
     };
     stream.on('data', (chunk: Buffer) => {
@@ -150,7 +157,7 @@ export class HttpDeliverer implements Deliverer {
           'user-agent': USER_AGENT,
         },
       });
-      const responseBody = await readCapped(res.data);
+      const responseBody = await readCapped(res.data, Math.max(0, this.options.timeoutMs - elapsed()));
       return {
         status: res.status,
         retryAfter: res.headers['retry-after'] as string | undefined,

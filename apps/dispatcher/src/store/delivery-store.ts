@@ -13,10 +13,25 @@ export interface AttemptRecord extends AttemptDoc {
 /** How long writes wait for company before a batch goes out; they only delay acks, never a POST. */
 const BATCH_WINDOW_MS = 10;
 
-function isDuplicateKeyOnly(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> };
+/**
+ * Whether a write failed only because records already exist (code 11000 on every failed item). The
+ * driver also throws bulk errors with an EMPTY `writeErrors` list for network and server-selection
+ * failures, and with a write-concern error beside them: neither is a duplicate.
+ */
+export function isDuplicateKeyOnly(err: unknown): boolean {
+  const e = err as {
+    code?: number;
+    writeErrors?: Array<{ code?: number; err?: { code?: number } }>;
+    writeConcernError?: unknown;
+    result?: { getWriteConcernError?: () => unknown };
+  };
+  if (e?.writeConcernError || e?.result?.getWriteConcernError?.()) return false;
   if (e?.code === 11000 && !e.writeErrors) return true;
-  return Array.isArray(e?.writeErrors) && e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
+  return (
+    Array.isArray(e?.writeErrors) &&
+    e.writeErrors.length > 0 &&
+    e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)
+  );
 }
 
 /** The fields a delivery record is created with, from its task. */

@@ -1,5 +1,11 @@
 import { type Broker, topologyNames } from '@hookline/broker';
-import { createEnvelope, type EventEnvelope, newId, type SubscriptionRecord } from '@hookline/contracts';
+import {
+  createEnvelope,
+  type DeliveryTask,
+  type EventEnvelope,
+  newId,
+  type SubscriptionRecord,
+} from '@hookline/contracts';
 import { createLogger } from '@hookline/http';
 import { connectMongo, createBroker } from '@hookline/runtime';
 import { generateSecret } from '@hookline/signing';
@@ -15,6 +21,19 @@ import { type DeliveryModels, deliveryModels } from '../../src/store/models';
 import { DispatcherWorker } from '../../src/worker';
 
 export const logger = createLogger('dispatcher-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+/** A first-attempt delivery of a fresh LIKED_PHOTO event, for tests that send one directly. */
+export function sampleTask(id = 'msg_1'): DeliveryTask {
+  return {
+    id,
+    eventId: 'evt_1',
+    subscriptionId: 's',
+    attempt: 1,
+    round: 0,
+    parked: 0,
+    event: createEnvelope('LIKED_PHOTO', {}),
+  };
+}
 
 export function subscription(
   url: string,

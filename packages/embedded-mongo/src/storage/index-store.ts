@@ -37,6 +37,11 @@ function compareEntries(a: Entry, b: Entry): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Exactly the same index key (compareValues is exact where keyString, a hash key, may collide). */
+function sameKey(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => compareValues(v, b[i]) === 0 && typeRank(v) === typeRank(b[i]));
+}
+
 function comparePrefix(key: unknown[], prefix: unknown[]): number {
   for (let i = 0; i < prefix.length; i++) {
     const c = compareValues(key[i], prefix[i]);
@@ -55,8 +60,12 @@ export function fullKeyString(key: unknown[]): string {
  */
 export class Index {
   readonly fields: string[];
-  /** keyString -> id, or ids when several documents share a key (never for enforced unique keys). */
-  private readonly hash = new Map<string, string | string[]>();
+  /**
+   * keyString -> id, or a set of ids when several documents share a key (never for enforced unique
+   * keys). A set, not an array: a low-cardinality key ({subscriptionId, status}) can be shared by tens of
+   * thousands of documents, and every update moving one of them must not copy the rest.
+   */
+  private readonly hash = new Map<string, string | Set<string>>();
   private readonly sorted = new SortedList<Entry>(compareEntries);
   private readonly partial: Query | undefined;
   /** Set once any document produced several keys; range bounds on two sides are then unsafe to intersect. */
@@ -113,42 +122,48 @@ export class Index {
     for (const key of this.keysFor(doc) ?? []) {
       const owner = this.hash.get(fullKeyString(key));
       if (owner === undefined) continue;
-      if (typeof owner === 'string' ? owner !== id : owner.some((o) => o !== id)) return key;
+      if (typeof owner === 'string' ? owner !== id : [...owner].some((o) => o !== id)) return key;
     }
     return null;
   }
 
   add(id: string, doc: Doc): void {
-    for (const key of this.keysFor(doc) ?? []) {
-      const ks = fullKeyString(key);
-      const owner = this.hash.get(ks);
-      if (owner === undefined) this.hash.set(ks, id);
-      else if (typeof owner === 'string') this.hash.set(ks, [owner, id]);
-      else owner.push(id);
-      this.sorted.insert({ key, id });
-    }
+    this.addKeys(id, this.keysFor(doc));
+  }
+
+  remove(id: string, doc: Doc): void {
+    this.removeKeys(id, this.keysFor(doc));
   }
 
   /** Moves `id` from `before`'s keys to `after`'s, touching nothing when they are the same keys (the usual update). */
   update(id: string, before: Doc, after: Doc): void {
     const a = this.keysFor(before);
     const b = this.keysFor(after);
-    if (a && b && a.length === b.length && a.every((k, i) => fullKeyString(k) === fullKeyString(b[i] as unknown[]))) {
-      return;
-    }
-    this.remove(id, before);
-    this.add(id, after);
+    if (a && b && a.length === b.length && a.every((k, i) => sameKey(k, b[i] as unknown[]))) return;
+    this.removeKeys(id, a);
+    this.addKeys(id, b);
   }
 
-  remove(id: string, doc: Doc): void {
-    for (const key of this.keysFor(doc) ?? []) {
+  private addKeys(id: string, keys: unknown[][] | null): void {
+    for (const key of keys ?? []) {
+      const ks = fullKeyString(key);
+      const owner = this.hash.get(ks);
+      if (owner === undefined) this.hash.set(ks, id);
+      else if (typeof owner === 'string') this.hash.set(ks, new Set([owner, id]));
+      else owner.add(id);
+      this.sorted.insert({ key, id });
+    }
+  }
+
+  private removeKeys(id: string, keys: unknown[][] | null): void {
+    for (const key of keys ?? []) {
       const ks = fullKeyString(key);
       const owner = this.hash.get(ks);
       if (owner === id) this.hash.delete(ks);
-      else if (Array.isArray(owner)) {
-        const rest = owner.filter((o) => o !== id);
-        if (rest.length === 0) this.hash.delete(ks);
-        else this.hash.set(ks, rest.length === 1 ? (rest[0] as string) : rest);
+      else if (owner instanceof Set) {
+        owner.delete(id);
+        if (owner.size === 0) this.hash.delete(ks);
+        else if (owner.size === 1) this.hash.set(ks, owner.values().next().value as string);
       }
       this.sorted.remove({ key, id });
     }

@@ -1,4 +1,4 @@
-import { ObjectId } from 'bson';
+import { ObjectId, serialize } from 'bson';
 import { update as mingoUpdate, updateOne as mingoUpdateOne } from 'mingo';
 import type { Modifier, PipelineStage } from 'mingo/updater';
 import { commandError } from '../errors';
@@ -23,7 +23,7 @@ export function applyUpdate(
     const docs = [deepClone(doc)];
     mingoUpdateOne(docs, {}, u as unknown as PipelineStage[]);
     const after = docs[0] as Doc;
-    return { doc: after, changed: keyString(after) !== keyString(doc) };
+    return { doc: after, changed: !sameValue(after, doc) };
   }
   if (!isOperatorUpdate(u)) {
     if ('_id' in u && keyString(u._id) !== keyString(doc._id) && doc._id !== undefined) {
@@ -33,7 +33,7 @@ export function applyUpdate(
       );
     }
     const after: Doc = doc._id === undefined ? { ...u } : { _id: doc._id, ...u };
-    return { doc: after, changed: keyString(after) !== keyString(doc) };
+    return { doc: after, changed: !sameValue(after, doc) };
   }
   const fast = applySimpleUpdate(doc, u, opts.inserting);
   if (fast) return fast;
@@ -60,7 +60,8 @@ export function applyUpdate(
 }
 
 const SIMPLE_OPS = new Set(['$set', '$unset', '$inc', '$setOnInsert']);
-const PLAIN_PART = /^[^$\d][^.]*$/;
+// Plain object keys only: no operators, array positions, or names that are prototype machinery.
+const PLAIN_PART = /^(?!__proto__$|constructor$|prototype$)[^$\d][^.]*$/;
 
 /**
  * The common updates ($set / $unset / $inc / $setOnInsert on plain dotted paths through objects) applied
@@ -97,7 +98,7 @@ function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: Doc; ch
     for (const part of parts) {
       if (cur === undefined) break;
       if (!isPlainObject(cur)) return undefined;
-      cur = (cur as Doc)[part];
+      cur = Object.hasOwn(cur, part) ? (cur as Doc)[part] : undefined;
     }
     let next: unknown;
     if (op === '$inc') {
@@ -105,7 +106,7 @@ function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: Doc; ch
       if (cur !== undefined && value === 0) continue;
       next = (cur ?? 0) + (value as number);
     } else if (op === '$set') {
-      if (cur !== undefined && keyString(cur) === keyString(value) && sameType(cur, value)) continue;
+      if (cur !== undefined && sameValue(cur, value)) continue;
       next = value;
     } else {
       if (cur === undefined) continue;
@@ -117,9 +118,16 @@ function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: Doc; ch
   return { doc: root, changed };
 }
 
-/** keyString treats 1 and 1.0 alike; a $set that changes only the numeric type still rewrites the field. */
-function sameType(a: unknown, b: unknown): boolean {
-  return typeof a === typeof b && (a === null) === (b === null) && Array.isArray(a) === Array.isArray(b);
+/**
+ * Whether a $set would leave the field as it is (mongod then reports nModified 0). Exact: scalars by
+ * value, anything else by its BSON bytes (`keyString` is a hash key and may collide for nested values).
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  }
+  return Buffer.compare(serialize({ v: a }), serialize({ v: b })) === 0;
 }
 
 /** A copy of `obj` with `parts[i..]` set to `value` (or removed), copying only the objects on the path. */
