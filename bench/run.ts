@@ -21,7 +21,17 @@ import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testin
 import amqp from 'amqplib';
 import { stageBreakdown } from './lib/breakdown';
 import { now, sleep } from './lib/clock';
-import { type Hookline, type Mongo, ReceiverProc, ROOT, Rpc, startHookline, startMongo, tempDir } from './lib/procs';
+import {
+  type Hookline,
+  type Mongo,
+  ReceiverProc,
+  type Record_,
+  ROOT,
+  Rpc,
+  startHookline,
+  startMongo,
+  tempDir,
+} from './lib/procs';
 import { summarizeProfiles } from './lib/profile';
 import { firstReceipts, type LatencySummary, latency, median, round } from './lib/stats';
 import { renderTrace, startTrace } from './lib/trace';
@@ -210,17 +220,24 @@ async function warmUp(ctx: Ctx, n: number, send: (i: number) => Promise<number>,
   }
 }
 
-interface ThroughputResult {
-  n: number;
+/** What the receiver saw of one batch: see receiptRate. */
+interface ReceiptRate {
   delivered: number;
   duplicates: number;
-  non2xx: number;
-  statuses: Record<string, number>;
-  publishMs: number;
-  publishPerSec: number;
   elapsedMs: number;
   perSec: number;
   complete: boolean;
+}
+
+interface DrainResult extends ReceiptRate {
+  n: number;
+  publishMs: number;
+}
+
+interface ThroughputResult extends DrainResult {
+  non2xx: number;
+  statuses: Record<string, number>;
+  publishPerSec: number;
   breakdown: unknown;
 }
 
@@ -232,7 +249,12 @@ async function oneSubscriptionWarm(ctx: Ctx): Promise<void> {
 }
 
 /** Waits for `expected` receipts under `prefix`; the rate is first receipts / (last receipt - t0). */
-async function receiptRate(ctx: Ctx, prefix: string, expected: number, t0: number) {
+async function receiptRate(
+  ctx: Ctx,
+  prefix: string,
+  expected: number,
+  t0: number,
+): Promise<ReceiptRate & { records: Record_[] }> {
   const complete = await ctx.rcv.waitFor(prefix, expected, DRAIN_TIMEOUT_MS);
   const { records } = await ctx.rcv.dump(prefix);
   const { first, duplicates } = firstReceipts(records);
@@ -272,16 +294,6 @@ async function hooklineThroughput(ctx: Ctx): Promise<ThroughputResult> {
     publishPerSec: round((N.throughput / publishMs) * 1000, 0),
     ...rate,
   };
-}
-
-interface DrainResult {
-  n: number;
-  delivered: number;
-  duplicates: number;
-  publishMs: number;
-  elapsedMs: number;
-  perSec: number;
-  complete: boolean;
 }
 
 /**

@@ -6,8 +6,8 @@
 export class WriteBatcher<T> {
   private items: T[] = [];
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
-  private timer?: NodeJS.Timeout | NodeJS.Immediate;
-  private scheduled = false;
+  /** Set while a flush is scheduled. */
+  private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -20,15 +20,7 @@ export class WriteBatcher<T> {
       this.items.push(item);
       this.waiters.push({ resolve, reject });
       if (this.items.length >= this.options.maxItems) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        // 0 ms: flush once the current I/O turn is done, so a batch holds what arrived together and
-        // a lone write waits for no timer (the fan-out's latency path).
-        this.timer =
-          this.options.maxDelayMs === 0
-            ? setImmediate(() => this.flush())
-            : setTimeout(() => this.flush(), this.options.maxDelayMs);
-      }
+      else if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.options.maxDelayMs);
     });
   }
 
@@ -39,12 +31,8 @@ export class WriteBatcher<T> {
   }
 
   private flush(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-    }
+    clearTimeout(this.timer);
     this.timer = undefined;
-    this.scheduled = false;
     if (this.items.length === 0) return;
     const items = this.items;
     const waiters = this.waiters;

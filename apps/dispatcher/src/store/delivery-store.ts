@@ -10,7 +10,11 @@ export interface AttemptRecord extends AttemptDoc {
   task: DeliveryTask;
 }
 
-/** How long writes wait for company before a batch goes out; they only delay acks, never a POST. */
+/**
+ * How long writes wait for company before a batch goes out. Records are off the path to the receiver
+ * (the fan-out publishes meanwhile) and only delay acks, so a 10 ms window batches them at moderate
+ * rates too: a command costs the client about as much CPU for one record as for fifty.
+ */
 const BATCH_WINDOW_MS = 10;
 
 /**
@@ -32,6 +36,15 @@ export function isDuplicateKeyOnly(err: unknown): boolean {
     e.writeErrors.length > 0 &&
     e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)
   );
+}
+
+/** A write that may find its records already there: duplicate keys count as done, anything else fails. */
+async function ignoringDuplicates(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!isDuplicateKeyOnly(err)) throw err;
+  }
 }
 
 /** The fields a delivery record is created with, from its task. */
@@ -64,53 +77,44 @@ export class DeliveryStore {
   writable = true;
 
   constructor(private readonly models: DeliveryModels) {
-    // Records are off the path to the receiver (the fan-out publishes meanwhile) and only hold the
-    // event's ack: a 10 ms window batches them at moderate rates too (a command costs the client about
-    // as much CPU for one record as for fifty).
-    this.inserts = new WriteBatcher(
-      async (docs) => {
-        try {
-          await models.Delivery.collection.insertMany(docs as never[], { ordered: false });
-        } catch (err) {
-          if (!isDuplicateKeyOnly(err)) {
-            this.writable = false;
-            throw err;
-          }
-        }
-        this.writable = true;
-      },
-      { maxItems: 500, maxDelayMs: BATCH_WINDOW_MS },
+    this.inserts = this.batcher((docs) =>
+      ignoringDuplicates(models.Delivery.collection.insertMany(docs as never[], { ordered: false })),
     );
-    this.attempts = new WriteBatcher(
-      async (records) => {
-        const ops: AnyBulkWriteOperation<DeliveryDoc>[] = records.map(({ task, ...r }) => ({
-          updateOne: {
-            // A late, duplicate attempt must not turn a delivered delivery back into pending/failed.
-            filter:
-              r.status === 'delivered' ? { _id: r.deliveryId } : { _id: r.deliveryId, status: { $ne: 'delivered' } },
-            update: {
-              $set: {
-                status: r.status,
-                updatedAt: r.at,
-                lastAttemptAt: r.at,
-                nextAttemptAt: r.nextAttemptAt,
-                lastStatusCode: r.statusCode,
-                lastError: r.error,
-              },
-              $inc: { attempts: 1 },
-              $setOnInsert: creationFields(task, r.at),
+    this.attempts = this.batcher((records) => {
+      const ops: AnyBulkWriteOperation<DeliveryDoc>[] = records.map(({ task, ...r }) => ({
+        updateOne: {
+          // A late, duplicate attempt must not turn a delivered delivery back into pending/failed.
+          filter:
+            r.status === 'delivered' ? { _id: r.deliveryId } : { _id: r.deliveryId, status: { $ne: 'delivered' } },
+          update: {
+            $set: {
+              status: r.status,
+              updatedAt: r.at,
+              lastAttemptAt: r.at,
+              nextAttemptAt: r.nextAttemptAt,
+              lastStatusCode: r.statusCode,
+              lastError: r.error,
             },
-            upsert: true,
+            $inc: { attempts: 1 },
+            $setOnInsert: creationFields(task, r.at),
           },
-        }));
-        const attemptDocs: AttemptDoc[] = records.map(({ status: _status, task: _task, ...doc }) => doc);
+          upsert: true,
+        },
+      }));
+      const attemptDocs: AttemptDoc[] = records.map(({ status: _status, task: _task, ...doc }) => doc);
+      return Promise.all([
+        models.Attempt.collection.insertMany(attemptDocs as never[], { ordered: false }),
+        ignoringDuplicates(models.Delivery.collection.bulkWrite(ops as never[], { ordered: false })),
+      ]);
+    });
+  }
+
+  /** A batched writer whose every outcome keeps `writable` current. */
+  private batcher<T>(write: (items: T[]) => Promise<unknown>): WriteBatcher<T> {
+    return new WriteBatcher(
+      async (items) => {
         try {
-          await Promise.all([
-            models.Attempt.collection.insertMany(attemptDocs as never[], { ordered: false }),
-            models.Delivery.collection.bulkWrite(ops as never[], { ordered: false }).catch((err: unknown) => {
-              if (!isDuplicateKeyOnly(err)) throw err;
-            }),
-          ]);
+          await write(items);
         } catch (err) {
           this.writable = false;
           throw err;
@@ -138,18 +142,16 @@ export class DeliveryStore {
   /** Marks a delivery without an HTTP attempt (its subscription was deleted or is disabled). */
   async setStatus(task: DeliveryTask, status: StoredStatus, reason: string | null): Promise<void> {
     const now = new Date();
-    try {
-      await this.models.Delivery.collection.updateOne(
+    await ignoringDuplicates(
+      this.models.Delivery.collection.updateOne(
         { _id: task.id as never, status: { $ne: 'delivered' } },
         {
           $set: { status, lastError: reason, updatedAt: now },
           $setOnInsert: { ...creationFields(task, now), attempts: 0 },
         },
         { upsert: true },
-      );
-    } catch (err) {
-      if (!isDuplicateKeyOnly(err)) throw err;
-    }
+      ),
+    );
   }
 
   async drain(): Promise<void> {
