@@ -73,11 +73,34 @@ async function ensureRabbit(): Promise<void> {
   }
 }
 
+function rabbitIsLocal(): boolean {
+  const host = new URL(RABBITMQ_URL).hostname;
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}
+
+/**
+ * Some tests force-close connections through the management API (as a broker restart would). A
+ * fresh `apt install rabbitmq-server` runs without the plugin, so when the broker is ours (local,
+ * `rabbitmq-plugins` installed) we enable it and wait for :15672; otherwise we say what to do.
+ */
+async function ensureManagementApi(): Promise<void> {
+  if (await portOpen('127.0.0.1', 15672)) return;
+  if (!rabbitIsLocal() || !has('rabbitmq-plugins')) {
+    console.warn('RabbitMQ management API (:15672) is not up: run `rabbitmq-plugins enable rabbitmq_management`.');
+    return;
+  }
+  console.log('Enabling the RabbitMQ management plugin (tests that close connections use its API)');
+  spawnSync('rabbitmq-plugins', ['enable', 'rabbitmq_management'], { stdio: 'ignore' });
+  for (let i = 0; i < 120; i++) {
+    if (await portOpen('127.0.0.1', 15672)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.warn('The RabbitMQ management plugin was enabled but :15672 did not open within 60 s.');
+}
+
 async function main(): Promise<void> {
   await ensureRabbit();
-  if (!(await portOpen('127.0.0.1', 15672))) {
-    console.warn('RabbitMQ management API (:15672) is not up: run `rabbitmq-plugins enable rabbitmq_management`.');
-  }
+  await ensureManagementApi();
   const mongo = await selectMongo({ log: (m: string) => console.log(m) });
   console.log(`MongoDB for tests: ${mongo.kind} at ${mongo.uri}`);
   const env = { ...process.env, MONGO_URL: mongo.uri, RABBITMQ_URL };
