@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { selectMongo } from '@hookline/embedded-mongo';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@localhost:5672';
+const MANAGEMENT = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://localhost:15672');
+const MANAGEMENT_PORT = Number(MANAGEMENT.port || 15672);
 
 // Dial rather than probe: RabbitMQ accepts TCP before it completes an AMQP handshake, so we try
 // a real AMQP connection.
@@ -81,21 +83,23 @@ function rabbitIsLocal(): boolean {
 /**
  * Some tests force-close connections through the management API (as a broker restart would). A
  * fresh `apt install rabbitmq-server` runs without the plugin, so when the broker is ours (local,
- * `rabbitmq-plugins` installed) we enable it and wait for :15672; otherwise we say what to do.
+ * `rabbitmq-plugins` installed) we enable it and wait for its port; otherwise we say what to do.
  */
 async function ensureManagementApi(): Promise<void> {
-  if (await portOpen('127.0.0.1', 15672)) return;
+  if (await portOpen(MANAGEMENT.hostname, MANAGEMENT_PORT)) return;
   if (!rabbitIsLocal() || !has('rabbitmq-plugins')) {
-    console.warn('RabbitMQ management API (:15672) is not up: run `rabbitmq-plugins enable rabbitmq_management`.');
+    console.warn(
+      `RabbitMQ management API (${MANAGEMENT.host}) is not up: run \`rabbitmq-plugins enable rabbitmq_management\`.`,
+    );
     return;
   }
   console.log('Enabling the RabbitMQ management plugin (tests that close connections use its API)');
   spawnSync('rabbitmq-plugins', ['enable', 'rabbitmq_management'], { stdio: 'ignore' });
   for (let i = 0; i < 120; i++) {
-    if (await portOpen('127.0.0.1', 15672)) return;
+    if (await portOpen(MANAGEMENT.hostname, MANAGEMENT_PORT)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  console.warn('The RabbitMQ management plugin was enabled but :15672 did not open within 60 s.');
+  console.warn(`The RabbitMQ management plugin was enabled but ${MANAGEMENT.host} did not open within 60 s.`);
 }
 
 async function main(): Promise<void> {
