@@ -1,5 +1,5 @@
-import { newId } from '@hookline/contracts';
-import { generateSecret } from '@hookline/signing';
+import { newId, type SigningScheme } from '@hookline/contracts';
+import { generateSecret, generateSigningKey } from '@hookline/signing';
 import type { Connection, FilterQuery } from 'mongoose';
 import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from './model';
 
@@ -7,9 +7,16 @@ import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from 
 export type SubscriptionChanges = {
   [K in 'url' | 'eventTypes' | 'enabled' | 'secret']?: SubscriptionDoc[K];
 } & {
-  [K in 'description' | 'disabledReason' | 'metadata' | 'previousSecret' | 'previousSecretExpiresAt']?:
-    | SubscriptionDoc[K]
-    | null;
+  [K in
+    | 'description'
+    | 'disabledReason'
+    | 'metadata'
+    | 'previousSecret'
+    | 'previousSecretExpiresAt'
+    | 'filter'
+    | 'transform'
+    | 'headers'
+    | 'signing']?: SubscriptionDoc[K] | null;
 };
 
 export interface NewSubscription {
@@ -18,6 +25,15 @@ export interface NewSubscription {
   description?: string;
   metadata?: Record<string, string>;
   enabled?: boolean;
+  filter?: Record<string, unknown>;
+  transform?: string;
+  headers?: Record<string, string>;
+  signing?: SigningScheme;
+}
+
+/** A new secret of the scheme's kind: a whsec_ HMAC secret, or a whsk_ ed25519 key. */
+export function newSecretFor(signing: SigningScheme | undefined): string {
+  return signing === 'ed25519' ? generateSigningKey() : generateSecret();
 }
 
 export interface ListOptions {
@@ -49,7 +65,12 @@ export class SubscriptionStore {
       eventTypes: input.eventTypes,
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
-      secret: generateSecret(),
+      ...(input.filter !== undefined ? { filter: input.filter } : {}),
+      ...(input.transform !== undefined ? { transform: input.transform } : {}),
+      ...(input.headers !== undefined ? { headers: input.headers } : {}),
+      // The default scheme is left unsaved, as before ed25519 existed.
+      ...(input.signing === 'ed25519' ? { signing: input.signing } : {}),
+      secret: newSecretFor(input.signing),
       enabled: input.enabled ?? true,
       createdAt: now,
       updatedAt: now,

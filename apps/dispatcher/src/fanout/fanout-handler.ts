@@ -1,6 +1,7 @@
 import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
 import { type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import { matchesFilter } from '@hookline/rules';
 import { deliveryId } from '../delivery/delivery-id';
 import type { SubscriptionIndex } from '../matching/subscription-index';
 import type { DeliveryStore } from '../store/delivery-store';
@@ -32,7 +33,8 @@ export function fanoutHandler(deps: {
     // The station's raw origin is for pull consumers; subscribers get {type, timestamp, data}.
     const { station: _station, ...event } = result.data;
     // Matching happens before the first await: see SubscriptionIndex on ordering.
-    const subs = deps.index.match(event.type);
+    // A subscription's payload filter is part of matching: a non-matching event creates no delivery.
+    const subs = deps.index.match(event.type).filter((s) => !s.filter || matchesFilter(s.filter, event));
     if (subs.length === 0) return 'ack';
     const tasks: DeliveryTask[] = subs.map((s) => ({
       id: deliveryId(event.id, s.id),
