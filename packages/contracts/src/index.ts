@@ -26,7 +26,6 @@ export {
   type WebhookPayload,
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
-export { checkRegexSafety, type RegexSafety } from './regex-safety';
 export {
   SIGNING_SCHEMES,
   type SigningScheme,

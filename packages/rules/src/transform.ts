@@ -1,4 +1,4 @@
-import { checkRegexSafety } from '@hookline/contracts';
+import { checkPattern } from '@hookline/safe-pattern';
 import jsonata from 'jsonata';
 
 /**
@@ -48,8 +48,9 @@ class SafeRegExp extends RegExp {
     const key = `${allFlags}/${source}`;
     let refusal = regexVerdicts.get(key);
     if (refusal === undefined) {
-      const safety = checkRegexSafety(source, allFlags);
-      refusal = safety.safe ? null : safety.reason;
+      // Analysed with the `u` flag (as ajv runs JSON Schema patterns): stricter than without it.
+      const verdict = checkPattern(source);
+      refusal = verdict.safe ? null : `the pattern ${JSON.stringify(source)} ${verdict.reason}`;
       if (regexVerdicts.size >= REGEX_VERDICTS_MAX) regexVerdicts.clear();
       regexVerdicts.set(key, refusal);
     }
