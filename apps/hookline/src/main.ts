@@ -53,8 +53,9 @@ async function main(): Promise<void> {
   ];
   const modules = services.map(([, , s]) => s.module);
   modules.unshift({ router: Router(), checks: readinessChecks(broker, db) });
-  const app = assembleApp({ modules, logger, title: 'Hookline' });
-  const server = await listen(app, config.PORT);
+  const app = assembleApp({ modules, logger, title: 'Hookline', publicHosts: config.PUBLIC_HOSTS });
+  // Loopback only unless HOST says otherwise: protected mode and the private-target default assume it.
+  const server = await listen(app, config.PORT, config.HOST);
 
   onShutdown(logger, [
     () => closeServer(server),
