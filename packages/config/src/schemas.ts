@@ -23,7 +23,14 @@ const common = {
 
 const standaloneMongo = { MONGO_URL: mongoUrl.default('mongodb://localhost:27017/hookline') };
 
-export const photoAppEnv = z.object({ ...common, ...standaloneMongo, PORT: port(3001) });
+export const photoAppEnv = z.object({
+  ...common,
+  ...standaloneMongo,
+  PORT: port(3001),
+  OUTBOX_RELAY_AFTER_MS: positiveNumber(5000, 'a positive number of milliseconds').describe(
+    'an event a crash or an outage left unpublished is published again after this long',
+  ),
+});
 export const subscriptionsEnv = z.object({
   ...common,
   ...standaloneMongo,
@@ -59,6 +66,7 @@ export const gatewayEnv = z.object({
 /** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
 export const hooklineEnv = z.object({
   ...common,
+  ...photoAppEnv.shape,
   ...dispatcherEnv.shape,
   ...gatewayEnv.shape,
   ...subscriptionsEnv.shape,
