@@ -91,7 +91,14 @@ const web = {
     .default('#4f46e5')
     .describe('portal accent colour when the tenant has no portalAccent metadata'),
 };
-export const webEnv = z.object({ LOG_LEVEL: logLevel, NODE_ENV: common.NODE_ENV, PORT: port(3004), ...web });
+export const webEnv = z.object({
+  LOG_LEVEL: logLevel,
+  NODE_ENV: common.NODE_ENV,
+  PORT: port(3004),
+  HOST: common.HOST,
+  PUBLIC_HOSTS: common.PUBLIC_HOSTS,
+  ...web,
+});
 
 /** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
 export const hooklineEnv = z.object({
