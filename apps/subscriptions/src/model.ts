@@ -14,6 +14,8 @@ export interface SubscriptionDoc {
   enabled: boolean;
   disabledReason?: string;
   metadata?: Record<string, string>;
+  /** Set on subscriptions made by /webhook or /webhooks/: see registrations.ts. */
+  registration?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,6 +33,7 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
     disabledReason: String,
     // Mixed rather than Map: lean reads return a plain object, and keys are validated by zod.
     metadata: Schema.Types.Mixed,
+    registration: String,
     // Set by the store, not by mongoose `timestamps`: updatedAt doubles as the change version and the
     // store keeps it strictly increasing per subscription.
     createdAt: { type: Date, required: true },
@@ -41,6 +44,8 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
 // The dispatcher matches by event type and the seed-003 routes look subscriptions up by url.
 subscriptionSchema.index({ eventTypes: 1 });
 subscriptionSchema.index({ url: 1 });
+// One subscription per /webhook or /webhooks/ registration, decided by the insert itself (registrations.ts).
+subscriptionSchema.index({ registration: 1 }, { unique: true, sparse: true });
 
 export type SubscriptionModel = Model<SubscriptionDoc>;
 

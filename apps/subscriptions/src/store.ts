@@ -18,6 +18,8 @@ export interface NewSubscription {
   description?: string;
   metadata?: Record<string, string>;
   enabled?: boolean;
+  /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
+  registration?: string;
 }
 
 export interface ListOptions {
@@ -49,6 +51,7 @@ export class SubscriptionStore {
       eventTypes: input.eventTypes,
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      ...(input.registration !== undefined ? { registration: input.registration } : {}),
       secret: generateSecret(),
       enabled: input.enabled ?? true,
       createdAt: now,
@@ -56,6 +59,16 @@ export class SubscriptionStore {
     };
     await this.model.collection.insertOne(doc as never);
     return doc;
+  }
+
+  /** `create`, or null when the unique registration key is taken. */
+  async createUnique(input: NewSubscription, now = new Date()): Promise<SubscriptionDoc | null> {
+    try {
+      return await this.create(input, now);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) return null;
+      throw err;
+    }
   }
 
   // The hot reads (`GET /subscription/:id`, the snapshot) go to the driver directly: mongoose's

@@ -55,6 +55,9 @@ export const dispatcherEnv = z.object({
   DISABLE_AFTER_HOURS: positiveNumber(120, 'a positive number of hours'),
   MAX_IN_FLIGHT_PER_SUBSCRIPTION: positiveNumber(10, 'a positive integer'),
   DELIVERY_CONCURRENCY: positiveNumber(200, 'a positive integer'),
+  FANOUT_INLINE_MAX: positiveNumber(1000, 'a positive integer').describe(
+    'the widest fan-out the fan-out consumer attempts itself; wider events go through the deliver queue',
+  ),
   ALLOW_PRIVATE_TARGETS: bool(false),
 });
 export const gatewayEnv = z.object({
