@@ -1,6 +1,15 @@
-import { type Broker, type Consumer, retryTiers, type TopologyNames, topologyNames } from '@hookline/broker';
+import {
+  type Broker,
+  type Consumer,
+  type QueueType,
+  retryTiers,
+  type TopologyNames,
+  topologyNames,
+} from '@hookline/broker';
 import { subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import { DeliveryControls } from './controls/delivery-controls';
+import { type FifoHeads, memoryFifoHeads } from './controls/fifo-heads';
 import { deliverHandler, type SubscriptionControl } from './delivery/deliver-handler';
 import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
@@ -29,6 +38,9 @@ export interface WorkerOptions {
   requeuer?: Requeuer;
   /** How often the snapshot is re-read, as a backstop for a lost change message. */
   resyncMs?: number;
+  /** Where a FIFO head's retry schedule is kept between attempts (MongoDB in production). */
+  fifoHeads?: FifoHeads;
+  queueType?: QueueType;
 }
 
 /**
@@ -43,6 +55,7 @@ export class DispatcherWorker {
   private readonly consumers: Consumer[] = [];
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
+  private controls?: DeliveryControls;
   ready = false;
 
   constructor(private readonly o: WorkerOptions) {
@@ -51,6 +64,21 @@ export class DispatcherWorker {
 
   async start(): Promise<void> {
     const { broker, logger } = this.o;
+    const controls = new DeliveryControls({
+      broker,
+      names: this.names,
+      namespace: this.o.namespace,
+      queueType: this.o.queueType,
+      lookup: (id) => this.index.get(id),
+      matches: (sub, event) => this.index.match(event.type).some((s) => s.id === sub.id),
+      deliverer: this.o.deliverer,
+      store: this.o.store,
+      heads: this.o.fifoHeads ?? memoryFifoHeads(),
+      control: this.o.control(this.index),
+      scheduleMs: this.o.scheduleMs,
+      logger,
+    });
+    this.controls = controls;
     const feed = broker.consume(
       '',
       async (msg) => {
@@ -64,6 +92,7 @@ export class DispatcherWorker {
         const id = change.data.subscription.id;
         const wasEnabled = this.index.get(id)?.enabled;
         this.index.apply(change.data);
+        controls.sync(id);
         if (wasEnabled === false && this.index.get(id)?.enabled) void this.resume(id);
         return 'ack';
       },
@@ -77,14 +106,14 @@ export class DispatcherWorker {
     this.consumers.push(
       broker.consume(
         this.names.fanoutQueue,
-        fanoutHandler({ broker, names: this.names, index: this.index, store: this.o.store, logger }),
+        fanoutHandler({ broker, names: this.names, index: this.index, store: this.o.store, logger, controls }),
         // Each event waits for its deliveries' record and confirms, tens of ms under load: 64 in flight
         // capped the fan-out near 1,500 events/s in the benchmark, below what delivery can take.
         { prefetch: 256 },
       ),
       broker.consume(
         this.names.deliverQueue,
-        deliverHandler({
+        this.deliverWithControls(controls, {
           broker,
           names: this.names,
           lookup: (id) => this.index.get(id),
@@ -111,6 +140,13 @@ export class DispatcherWorker {
     this.resyncTimer.unref();
   }
 
+  /** The deliver queue's handler, with the controls' own queues fed and served by the same handler. */
+  private deliverWithControls(controls: DeliveryControls, deps: Parameters<typeof deliverHandler>[0]) {
+    const handler = deliverHandler(deps);
+    controls.setDeliverHandler(handler);
+    return controls.wrapDeliver(handler);
+  }
+
   private async loadSnapshotUntilDone(): Promise<void> {
     for (let delay = 250; !this.stopped; delay = Math.min(delay * 2, 5000)) {
       if (await this.resync()) return;
@@ -121,7 +157,9 @@ export class DispatcherWorker {
   private async resync(): Promise<boolean> {
     const startedAt = Date.now();
     try {
-      this.index.replaceWith(await this.o.source.load(), startedAt);
+      const subs = await this.o.source.load();
+      this.index.replaceWith(subs, startedAt);
+      this.controls?.syncAll(subs.map((s) => s.id));
       return true;
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
@@ -143,7 +181,7 @@ export class DispatcherWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
-    await Promise.all(this.consumers.map((c) => c.stop()));
+    await Promise.all([...this.consumers.map((c) => c.stop()), this.controls?.stop()]);
     await this.o.store.drain();
   }
 }

@@ -9,7 +9,7 @@ import {
 import { type DeliveryTask, deliveryTaskSchema, type SubscriptionRecord } from '@hookline/contracts';
 import { counter, histogram, type Logger } from '@hookline/http';
 import { decideOutcome, type Outcome } from '../policy/outcome';
-import type { DeliveryStore } from '../store/delivery-store';
+import { attemptRecord, type DeliveryStore } from '../store/delivery-store';
 import type { FailureClock } from './failure-clock';
 import type { Deliverer, SentAttempt } from './http-deliverer';
 import type { InFlightLimiter } from './in-flight';
@@ -169,20 +169,7 @@ export function deliverHandler(deps: DeliverDeps): (msg: ConsumeMessage) => Prom
       'delivery.attempted',
     );
     try {
-      await deps.store.recordAttempt({
-        deliveryId: task.id,
-        subscriptionId: sub.id,
-        attempt: task.attempt,
-        round: task.round,
-        at: now,
-        durationMs: sent.durationMs,
-        statusCode: sent.status,
-        error,
-        responseBody: sent.responseBody,
-        nextAttemptAt,
-        status,
-        task,
-      });
+      await deps.store.recordAttempt(attemptRecord(task, now, sent, { status, error, nextAttemptAt }));
     } catch (err) {
       // The outcome already happened (a 2xx, or a retry message confirmed): requeueing now would
       // deliver twice. Ack, and say loudly that the log missed an attempt.
