@@ -10,7 +10,9 @@ import { subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { DeliveryControls } from './controls/delivery-controls';
 import { type FifoHeads, memoryFifoHeads } from './controls/fifo-heads';
-import { deliverHandler, type SubscriptionControl } from './delivery/deliver-handler';
+import { ConcurrencyBudget } from './delivery/budget';
+import { deliverHandler } from './delivery/deliver-handler';
+import { DeliveryLoop, type SubscriptionControl } from './delivery/delivery-loop';
 import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
 import { InFlightLimiter } from './delivery/in-flight';
@@ -19,6 +21,12 @@ import type { SubscriptionSource } from './matching/snapshot-source';
 import { SubscriptionIndex } from './matching/subscription-index';
 import type { Requeuer } from './operations/requeue';
 import type { DeliveryStore } from './store/delivery-store';
+
+/** How long a stopping worker lets record writes retry before giving their messages back. */
+const STOP_WRITES_AFTER_MS = 3000;
+
+/** See WorkerOptions.fanoutInlineMax; chosen from the fan-out benchmark (bench/README.md). */
+export const DEFAULT_FANOUT_INLINE_MAX = 1000;
 
 export interface WorkerOptions {
   broker: Broker;
@@ -29,8 +37,10 @@ export interface WorkerOptions {
   control: (index: SubscriptionIndex) => SubscriptionControl;
   scheduleMs: readonly number[];
   logger: Logger;
-  /** Deliveries in flight at once (the deliver queue's prefetch). */
+  /** HTTP requests in flight at once in this instance, fan-out and deliver consumers together. */
   concurrency: number;
+  /** The widest fan-out attempted in the fan-out consumer itself; wider ones go through the deliver queue. */
+  fanoutInlineMax?: number;
   /** Deliveries in flight at once per subscription (slow-endpoint isolation). */
   maxInFlightPerSubscription: number;
   failureClock?: FailureClock;
@@ -64,6 +74,7 @@ export class DispatcherWorker {
 
   async start(): Promise<void> {
     const { broker, logger } = this.o;
+    // Rate limits and FIFO ordering (src/controls): their queues follow the index.
     const controls = new DeliveryControls({
       broker,
       names: this.names,
@@ -103,48 +114,51 @@ export class DispatcherWorker {
     await feed.ready;
     await this.loadSnapshotUntilDone();
     if (this.stopped) return;
+    const loop = new DeliveryLoop({
+      broker,
+      names: this.names,
+      lookup: (id) => this.index.get(id),
+      store: this.o.store,
+      deliverer: this.o.deliverer,
+      control: this.o.control(this.index),
+      scheduleMs: this.o.scheduleMs,
+      tiersMs: retryTiers(this.o.scheduleMs),
+      // A fast receiver may use up to half the budget; receivers that hang can hold at most their
+      // base limits plus that half (see InFlightLimiter).
+      limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription, {
+        burstLimit: Math.max(this.o.maxInFlightPerSubscription, Math.floor(this.o.concurrency / 2)),
+        burstBudget: Math.floor(this.o.concurrency / 2),
+      }),
+      budget: new ConcurrencyBudget(this.o.concurrency),
+      failureClock: this.o.failureClock,
+      logger,
+    });
+    controls.setDeliverHandler(deliverHandler(loop.deps, loop));
     this.consumers.push(
       broker.consume(
         this.names.fanoutQueue,
-        fanoutHandler({ broker, names: this.names, index: this.index, store: this.o.store, logger, controls }),
-        // Each event waits for its deliveries' record and confirms, tens of ms under load: 64 in flight
-        // capped the fan-out near 1,500 events/s in the benchmark, below what delivery can take.
-        { prefetch: 256 },
-      ),
-      broker.consume(
-        this.names.deliverQueue,
-        this.deliverWithControls(controls, {
+        fanoutHandler({
           broker,
           names: this.names,
-          lookup: (id) => this.index.get(id),
+          index: this.index,
           store: this.o.store,
-          deliverer: this.o.deliverer,
-          control: this.o.control(this.index),
-          scheduleMs: this.o.scheduleMs,
-          tiersMs: retryTiers(this.o.scheduleMs),
-          // A fast receiver may use up to half the prefetch window; receivers that hang can hold
-          // at most their base limits plus that half (see InFlightLimiter).
-          limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription, {
-            burstLimit: Math.max(this.o.maxInFlightPerSubscription, Math.floor(this.o.concurrency / 2)),
-            burstBudget: Math.floor(this.o.concurrency / 2),
-          }),
-          failureClock: this.o.failureClock,
+          loop,
+          inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
           logger,
+          controls,
         }),
-        { prefetch: this.o.concurrency },
+        // Each event waits for its deliveries' attempts and records, a few ms to tens of ms under load:
+        // the window must cover that round trip at the rates the delivery loop can take.
+        { prefetch: 256 },
       ),
+      broker.consume(this.names.deliverQueue, controls.wrapDeliver(deliverHandler(loop.deps, loop)), {
+        prefetch: this.o.concurrency,
+      }),
     );
     this.ready = true;
     logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
     this.resyncTimer = setInterval(() => void this.resync(), this.o.resyncMs ?? 60_000);
     this.resyncTimer.unref();
-  }
-
-  /** The deliver queue's handler, with the controls' own queues fed and served by the same handler. */
-  private deliverWithControls(controls: DeliveryControls, deps: Parameters<typeof deliverHandler>[0]) {
-    const handler = deliverHandler(deps);
-    controls.setDeliverHandler(handler);
-    return controls.wrapDeliver(handler);
   }
 
   private async loadSnapshotUntilDone(): Promise<void> {
@@ -181,7 +195,14 @@ export class DispatcherWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
-    await Promise.all([...this.consumers.map((c) => c.stop()), this.controls?.stop()]);
-    await this.o.store.drain();
+    // In-flight messages wait for their records; if MongoDB is down those writes would retry forever:
+    // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).
+    const giveUp = setTimeout(() => this.o.store.stopRetrying(), STOP_WRITES_AFTER_MS);
+    try {
+      await Promise.all([...this.consumers.map((c) => c.stop()), this.controls?.stop()]);
+      await this.o.store.drain();
+    } finally {
+      clearTimeout(giveUp);
+    }
   }
 }

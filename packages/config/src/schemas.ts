@@ -23,7 +23,14 @@ const common = {
 
 const standaloneMongo = { MONGO_URL: mongoUrl.default('mongodb://localhost:27017/hookline') };
 
-export const photoAppEnv = z.object({ ...common, ...standaloneMongo, PORT: port(3001) });
+export const photoAppEnv = z.object({
+  ...common,
+  ...standaloneMongo,
+  PORT: port(3001),
+  OUTBOX_RELAY_AFTER_MS: positiveNumber(5000, 'a positive number of milliseconds').describe(
+    'an event a crash or an outage left unpublished is published again after this long',
+  ),
+});
 export const subscriptionsEnv = z.object({
   ...common,
   ...standaloneMongo,
@@ -42,6 +49,9 @@ export const dispatcherEnv = z.object({
   DISABLE_AFTER_HOURS: positiveNumber(120, 'a positive number of hours'),
   MAX_IN_FLIGHT_PER_SUBSCRIPTION: positiveNumber(10, 'a positive integer'),
   DELIVERY_CONCURRENCY: positiveNumber(200, 'a positive integer'),
+  FANOUT_INLINE_MAX: positiveNumber(1000, 'a positive integer').describe(
+    'the widest fan-out the fan-out consumer attempts itself; wider events go through the deliver queue',
+  ),
   ALLOW_PRIVATE_TARGETS: bool(false),
 });
 export const gatewayEnv = z.object({
@@ -56,9 +66,34 @@ export const gatewayEnv = z.object({
   ),
 });
 
+/** The web app's settings (dashboard and tenant portal), read by whichever process serves it. */
+const web = {
+  PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^[^;,\r\n]*$/, 'expected CSP frame-ancestors sources separated by spaces')
+    .default("'self'")
+    .describe("CSP frame-ancestors of /portal: who may embed it in an iframe (e.g. 'self' https://app.example.com)"),
+  PORTAL_NAME: z
+    .string()
+    .max(100)
+    .default('Webhooks')
+    .describe('portal title when the tenant has no portalName metadata'),
+  PORTAL_LOGO_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+    .optional()
+    .describe('portal logo when the tenant has no portalLogoUrl metadata'),
+  PORTAL_ACCENT: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour as #rrggbb')
+    .default('#4f46e5')
+    .describe('portal accent colour when the tenant has no portalAccent metadata'),
+};
+export const webEnv = z.object({ LOG_LEVEL: logLevel, NODE_ENV: common.NODE_ENV, PORT: port(3004), ...web });
+
 /** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
 export const hooklineEnv = z.object({
   ...common,
+  ...photoAppEnv.shape,
   ...dispatcherEnv.shape,
   ...gatewayEnv.shape,
   ...subscriptionsEnv.shape,
@@ -67,6 +102,7 @@ export const hooklineEnv = z.object({
   // One machine, receivers on localhost: private targets are allowed unless switched off.
   ALLOW_PRIVATE_TARGETS: bool(true),
   SUBSCRIPTIONS_URL: z.string().optional(),
+  ...web,
 });
 
 export type PhotoAppConfig = z.infer<typeof photoAppEnv>;
@@ -74,3 +110,4 @@ export type SubscriptionsConfig = z.infer<typeof subscriptionsEnv>;
 export type DispatcherConfig = z.infer<typeof dispatcherEnv>;
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export type HooklineConfig = z.infer<typeof hooklineEnv>;
+export type WebConfig = z.infer<typeof webEnv>;

@@ -110,6 +110,19 @@ export class DeliveryControls {
     return c.queue;
   }
 
+  /** A rate-limited subscription's first attempt from the fan-out: recorded pending, queued for its pace. */
+  async hold(task: DeliveryTask, sub: SubscriptionRecord): Promise<void> {
+    const queue = await this.divert(sub);
+    if (!queue) throw new Error(`no queue for rate-limited subscription ${sub.id}`); // only while stopping
+    await Promise.all([
+      this.o.store.recordCreated(task),
+      this.o.broker.publish('', queue, Buffer.from(JSON.stringify(task)), {
+        messageId: task.id,
+        contentType: 'application/json',
+      }),
+    ]);
+  }
+
   /** The shared deliver queue's handler: a rate-limited subscription's task goes to its own queue. */
   wrapDeliver(handler: MessageHandler): MessageHandler {
     return async (msg) => {
