@@ -18,6 +18,8 @@ export interface SubscriptionDoc {
   rateLimit?: number;
   ordering?: 'fifo';
   orderingSince?: Date;
+  /** Set on subscriptions made by /webhook or /webhooks/: see registrations.ts. */
+  registration?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,6 +40,7 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
     rateLimit: Number,
     ordering: String,
     orderingSince: Date,
+    registration: String,
     // Set by the store, not by mongoose `timestamps`: updatedAt doubles as the change version and the
     // store keeps it strictly increasing per subscription.
     createdAt: { type: Date, required: true },
@@ -48,6 +51,8 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
 // The dispatcher matches by event type and the seed-003 routes look subscriptions up by url.
 subscriptionSchema.index({ eventTypes: 1 });
 subscriptionSchema.index({ url: 1 });
+// One subscription per /webhook or /webhooks/ registration, decided by the insert itself (registrations.ts).
+subscriptionSchema.index({ registration: 1 }, { unique: true, sparse: true });
 
 export type SubscriptionModel = Model<SubscriptionDoc>;
 

@@ -26,6 +26,8 @@ export interface NewSubscription {
   enabled?: boolean;
   rateLimit?: number;
   ordering?: 'fifo';
+  /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
+  registration?: string;
 }
 
 export interface ListOptions {
@@ -59,6 +61,7 @@ export class SubscriptionStore {
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
       ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
       ...(input.ordering !== undefined ? { ordering: input.ordering, orderingSince: now } : {}),
+      ...(input.registration !== undefined ? { registration: input.registration } : {}),
       secret: generateSecret(),
       enabled: input.enabled ?? true,
       createdAt: now,
@@ -66,6 +69,16 @@ export class SubscriptionStore {
     };
     await this.model.collection.insertOne(doc as never);
     return doc;
+  }
+
+  /** `create`, or null when the unique registration key is taken. */
+  async createUnique(input: NewSubscription, now = new Date()): Promise<SubscriptionDoc | null> {
+    try {
+      return await this.create(input, now);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) return null;
+      throw err;
+    }
   }
 
   // The hot reads (`GET /subscription/:id`, the snapshot) go to the driver directly: mongoose's

@@ -17,6 +17,12 @@ const common = {
     .default('classic')
     .describe('RabbitMQ queue type: quorum on a cluster (replicated), classic on one node'),
   API_KEYS: commaList.describe('management API keys; unset = protected mode (loopback clients only)'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('interface the HTTP server listens on; 0.0.0.0 to accept other machines (containers do)'),
+  PUBLIC_HOSTS: commaList.describe('host names served besides localhost, 127.0.0.1 and [::1] (421 for others)'),
   EXTRA_EVENT_TYPES: commaList.describe('event types subscriptions may name besides the catalog'),
   DATA_DIR: z.string().default('.hookline').describe('local state: the embedded MongoDB, generated JWT secrets'),
 };
@@ -88,7 +94,14 @@ const web = {
     .default('#4f46e5')
     .describe('portal accent colour when the tenant has no portalAccent metadata'),
 };
-export const webEnv = z.object({ LOG_LEVEL: logLevel, NODE_ENV: common.NODE_ENV, PORT: port(3004), ...web });
+export const webEnv = z.object({
+  LOG_LEVEL: logLevel,
+  NODE_ENV: common.NODE_ENV,
+  PORT: port(3004),
+  HOST: common.HOST,
+  PUBLIC_HOSTS: common.PUBLIC_HOSTS,
+  ...web,
+});
 
 /** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
 export const hooklineEnv = z.object({
