@@ -7,9 +7,15 @@ import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from 
 export type SubscriptionChanges = {
   [K in 'url' | 'eventTypes' | 'enabled' | 'secret']?: SubscriptionDoc[K];
 } & {
-  [K in 'description' | 'disabledReason' | 'metadata' | 'previousSecret' | 'previousSecretExpiresAt']?:
-    | SubscriptionDoc[K]
-    | null;
+  [K in
+    | 'description'
+    | 'disabledReason'
+    | 'metadata'
+    | 'previousSecret'
+    | 'previousSecretExpiresAt'
+    | 'rateLimit'
+    | 'ordering'
+    | 'orderingSince']?: SubscriptionDoc[K] | null;
 };
 
 export interface NewSubscription {
@@ -18,6 +24,8 @@ export interface NewSubscription {
   description?: string;
   metadata?: Record<string, string>;
   enabled?: boolean;
+  rateLimit?: number;
+  ordering?: 'fifo';
   /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
   registration?: string;
 }
@@ -51,6 +59,8 @@ export class SubscriptionStore {
       eventTypes: input.eventTypes,
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
+      ...(input.ordering !== undefined ? { ordering: input.ordering, orderingSince: now } : {}),
       ...(input.registration !== undefined ? { registration: input.registration } : {}),
       secret: generateSecret(),
       enabled: input.enabled ?? true,

@@ -27,6 +27,9 @@ export {
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
 export {
+  ORDERINGS,
+  RATE_LIMIT_MAX,
+  RATE_LIMIT_MIN,
   type SubscriptionChange,
   type SubscriptionRecord,
   subscriptionChangeSchema,
