@@ -738,7 +738,7 @@ function table(reps: Rep[]): Row[] {
       higherIsBetter: false,
     },
     {
-      scenario: `5. FIFO: 10 subscriptions side by side, ${N.fifo} events each, in total`,
+      scenario: `6. FIFO: 10 subscriptions side by side, ${N.fifo} events each, in total`,
       unit: 'deliveries/s',
       hookline: hl.fifo,
       floor: null,
@@ -747,7 +747,7 @@ function table(reps: Rep[]): Row[] {
       higherIsBetter: true,
     },
     {
-      scenario: `6. rate limit ${N.rateLimit}/s, ${N.rateEvents} events: achieved (ratio: of the limit)`,
+      scenario: `7. rate limit ${N.rateLimit}/s, ${N.rateEvents} events: achieved (ratio: of the limit)`,
       unit: 'deliveries/s',
       hookline: hl.rate,
       floor: null,
