@@ -21,6 +21,12 @@ export interface SubscriptionDoc {
   headers?: Record<string, string>;
   /** Absent means hmac-sha256; with ed25519 `secret` and `previousSecret` are whsk_ keys. */
   signing?: SigningScheme;
+  /** Delivery controls: deliveries per second, FIFO, and when `ordering` last changed. */
+  rateLimit?: number;
+  ordering?: 'fifo';
+  orderingSince?: Date;
+  /** Set on subscriptions made by /webhook or /webhooks/: see registrations.ts. */
+  registration?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,6 +48,10 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
     transform: String,
     headers: Schema.Types.Mixed,
     signing: String,
+    rateLimit: Number,
+    ordering: String,
+    orderingSince: Date,
+    registration: String,
     // Set by the store, not by mongoose `timestamps`: updatedAt doubles as the change version and the
     // store keeps it strictly increasing per subscription.
     createdAt: { type: Date, required: true },
@@ -52,6 +62,8 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
 // The dispatcher matches by event type and the seed-003 routes look subscriptions up by url.
 subscriptionSchema.index({ eventTypes: 1 });
 subscriptionSchema.index({ url: 1 });
+// One subscription per /webhook or /webhooks/ registration, decided by the insert itself (registrations.ts).
+subscriptionSchema.index({ registration: 1 }, { unique: true, sparse: true });
 
 export type SubscriptionModel = Model<SubscriptionDoc>;
 
@@ -81,6 +93,8 @@ export function toView(doc: SubscriptionDoc): SubscriptionView {
     ...(doc.transform ? { transform: doc.transform } : {}),
     ...(doc.headers ? { headers: doc.headers } : {}),
     signing: doc.signing ?? 'hmac-sha256',
+    ...(doc.rateLimit ? { rateLimit: doc.rateLimit } : {}),
+    ...(doc.ordering ? { ordering: doc.ordering } : {}),
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
   };
@@ -102,6 +116,9 @@ export function toRecord(doc: SubscriptionDoc, now = new Date()): SubscriptionRe
     headers: doc.headers ?? null,
     signing: doc.signing ?? null,
     version: doc.updatedAt.getTime(),
+    rateLimit: doc.rateLimit ?? null,
+    ordering: doc.ordering ?? null,
+    orderingSince: doc.orderingSince ? doc.orderingSince.getTime() : null,
   };
 }
 

@@ -1,4 +1,12 @@
-import { EVENT_TYPE_MAX_LENGTH, isCatalogued, SIGNING_SCHEMES, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
+import {
+  EVENT_TYPE_MAX_LENGTH,
+  isCatalogued,
+  ORDERINGS,
+  RATE_LIMIT_MAX,
+  RATE_LIMIT_MIN,
+  SIGNING_SCHEMES,
+  WILDCARD_EVENT_TYPE,
+} from '@hookline/contracts';
 import { checkTransform, TRANSFORM_MAX_LENGTH, validateCustomHeaders, validateFilter } from '@hookline/rules';
 import { z } from 'zod';
 import { privateTargetReason } from './target-url';
@@ -138,6 +146,8 @@ export function buildSchemas(options: SchemaOptions) {
       metadata: metadata.optional(),
       enabled: z.boolean().optional(),
       ...deliveryOptions,
+      rateLimit: rateLimitSchema.optional(),
+      ordering: orderingSchema.optional(),
     })
     .openapi('CreateSubscription');
 
@@ -169,6 +179,11 @@ export function buildSchemas(options: SchemaOptions) {
         .nullable()
         .optional()
         .openapi({ description: 'a new scheme makes a new key; the old one keeps signing for the grace period' }),
+      rateLimit: rateLimitSchema.nullable().optional().openapi({ description: 'null removes the limit' }),
+      ordering: orderingSchema
+        .nullable()
+        .optional()
+        .openapi({ description: 'null removes FIFO; applies to events published after the change' }),
     })
     .refine((b) => Object.keys(b).length > 0, 'must change at least one field')
     .openapi('PatchSubscription');
@@ -232,6 +247,17 @@ export function buildSchemas(options: SchemaOptions) {
 }
 export type Schemas = ReturnType<typeof buildSchemas>;
 
+/** Delivery controls (see the dispatcher's src/controls). */
+export const rateLimitSchema = z
+  .number()
+  .int('must be a whole number of deliveries per second')
+  .min(RATE_LIMIT_MIN, `must be at least ${RATE_LIMIT_MIN}`)
+  .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX}`)
+  .openapi({ description: 'at most this many deliveries per second, over any 1-second window', example: 20 });
+export const orderingSchema = z
+  .enum(ORDERINGS, { message: 'must be "fifo"' })
+  .openapi({ description: 'deliver one at a time, in publish order (a failing one blocks the rest)' });
+
 /** What every route except the secret ones shows of a subscription: never a secret. */
 export const subscriptionViewSchema = z
   .object({
@@ -246,6 +272,8 @@ export const subscriptionViewSchema = z
     transform: z.string().optional(),
     headers: z.record(z.string(), z.string()).optional(),
     signing: z.enum(SIGNING_SCHEMES),
+    rateLimit: z.number().optional(),
+    ordering: orderingSchema.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -16,7 +16,10 @@ export type SubscriptionChanges = {
     | 'filter'
     | 'transform'
     | 'headers'
-    | 'signing']?: SubscriptionDoc[K] | null;
+    | 'signing'
+    | 'rateLimit'
+    | 'ordering'
+    | 'orderingSince']?: SubscriptionDoc[K] | null;
 };
 
 export interface NewSubscription {
@@ -29,6 +32,10 @@ export interface NewSubscription {
   transform?: string;
   headers?: Record<string, string>;
   signing?: SigningScheme;
+  rateLimit?: number;
+  ordering?: 'fifo';
+  /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
+  registration?: string;
 }
 
 /** A new secret of the scheme's kind: a whsec_ HMAC secret, or a whsk_ ed25519 key. */
@@ -70,6 +77,9 @@ export class SubscriptionStore {
       ...(input.headers !== undefined ? { headers: input.headers } : {}),
       // The default scheme is left unsaved, as before ed25519 existed.
       ...(input.signing === 'ed25519' ? { signing: input.signing } : {}),
+      ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
+      ...(input.ordering !== undefined ? { ordering: input.ordering, orderingSince: now } : {}),
+      ...(input.registration !== undefined ? { registration: input.registration } : {}),
       secret: newSecretFor(input.signing),
       enabled: input.enabled ?? true,
       createdAt: now,
@@ -77,6 +87,16 @@ export class SubscriptionStore {
     };
     await this.model.collection.insertOne(doc as never);
     return doc;
+  }
+
+  /** `create`, or null when the unique registration key is taken. */
+  async createUnique(input: NewSubscription, now = new Date()): Promise<SubscriptionDoc | null> {
+    try {
+      return await this.create(input, now);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) return null;
+      throw err;
+    }
   }
 
   // The hot reads (`GET /subscription/:id`, the snapshot) go to the driver directly: mongoose's
@@ -145,6 +165,14 @@ export class SubscriptionStore {
       if (next) return { doc: next, changed: true };
     }
     throw new Error(`subscription ${id} is being changed too often to update`);
+  }
+
+  /** How many subscriptions have a delivery control (a rate limit or an ordering), `except` one. */
+  async countControlled(except?: string): Promise<number> {
+    return this.model.collection.countDocuments({
+      $or: [{ rateLimit: { $exists: true } }, { ordering: { $exists: true } }],
+      ...(except ? { _id: { $ne: except as never } } : {}),
+    });
   }
 
   async delete(id: string): Promise<boolean> {

@@ -27,6 +27,10 @@ export {
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
 export {
+  CONTROLLED_SUBSCRIPTIONS_MAX,
+  ORDERINGS,
+  RATE_LIMIT_MAX,
+  RATE_LIMIT_MIN,
   SIGNING_SCHEMES,
   type SigningScheme,
   type SubscriptionChange,

@@ -224,7 +224,7 @@ describe('ed25519 signatures', () => {
     expect(String(first?.headers['webhook-signature'])).toMatch(/^v1a,\S+$/);
     expect(verifiesWithPublicKey(sub.publicKey as string, first as ReceivedRequest)).toBe(true);
 
-    const rotated = await call('POST', `${subs}/subscription/${sub.id}/secret/rotate`);
+    const rotated = await call('POST', `${subs}/subscription/${sub.id}/secret/rotate`, {});
     expect(rotated.status).toBe(200);
     expect(rotated.body.publicKey).toMatch(/^whpk_/);
     expect(rotated.text).not.toMatch(/whsk_/);
