@@ -1,3 +1,4 @@
+import { EventCatalog } from '@hookline/event-catalog';
 import { assembleApp, type HttpModule, OpenAPIRegistry, producerAuth } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks } from '@hookline/runtime';
@@ -22,6 +23,7 @@ export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpM
     models,
     publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
     idempotency: idempotencyStore(models.Idempotency),
+    catalog: new EventCatalog(deps.db),
     logger: deps.logger,
     // `?? []`: some tests hand in a partial config.
     publishAuth: producerAuth(deps.config.PRODUCER_KEYS ?? [], deps.config.API_KEYS ?? []),

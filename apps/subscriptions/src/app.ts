@@ -1,3 +1,4 @@
+import { catalogWebhooks, EventCatalog } from '@hookline/event-catalog';
 import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks } from '@hookline/runtime';
@@ -8,6 +9,7 @@ import type { AppContext } from './context';
 import { FifoQueues } from './fifo-queues';
 import { pingSender } from './ping';
 import { routeContext } from './route';
+import { registerEventTypeRoutes } from './routes/event-types';
 import { registerSeed003Routes } from './routes/seed-003';
 import { registerSeed004Routes } from './routes/seed-004';
 import { registerSnapshotRoute } from './routes/snapshot';
@@ -22,6 +24,7 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   const { config, logger } = deps;
   const router = Router();
   const openapi = new OpenAPIRegistry();
+  const catalog = new EventCatalog(deps.db);
   const ctx: AppContext = {
     ...routeContext(router, openapi, config.API_KEYS, logger),
     store: new SubscriptionStore(deps.db),
@@ -30,7 +33,9 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
     schemas: buildSchemas({
       extraEventTypes: config.EXTRA_EVENT_TYPES,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
+      inCatalog: (type) => catalog.has(type),
     }),
+    catalog,
     logger,
     secretGraceHours: config.SECRET_ROTATION_GRACE_HOURS,
     pingSender: pingSender(config.ALLOW_PRIVATE_TARGETS),
@@ -39,9 +44,15 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   registerSnapshotRoute(ctx);
   registerSubscriptionRoutes(ctx);
   registerTransformTestRoute(ctx);
+  registerEventTypeRoutes(ctx);
   registerSeed003Routes(ctx);
   registerSeed004Routes(ctx);
-  return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };
+  return {
+    router,
+    openapi,
+    checks: readinessChecks(deps.broker, deps.db),
+    openapiWebhooks: async () => catalogWebhooks(await catalog.list()),
+  };
 }
 
 /** The express app of this app alone (does not listen): what tests and main.ts use. */

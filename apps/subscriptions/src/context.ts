@@ -1,4 +1,5 @@
 import type { Deliverer } from '@hookline/dispatcher';
+import type { EventCatalog } from '@hookline/event-catalog';
 import type { Logger } from '@hookline/http';
 import type { ChangeFeed } from './changes';
 import type { FifoQueues } from './fifo-queues';
@@ -12,6 +13,8 @@ export interface AppContext extends RouteContext {
   feed: ChangeFeed;
   fifoQueues: FifoQueues;
   schemas: Schemas;
+  /** The event catalog (MongoDB `event_types`, plus the built-in types). */
+  catalog: EventCatalog;
   logger: Logger;
   secretGraceHours: number;
   /** /ping's sender: the dispatcher's guarded one. */

@@ -86,11 +86,12 @@ export function defineRoute<
         throw new HttpError(400, 'invalid_id', `${String(Object.values(req.params)[0] ?? '')} ${message}`.trim());
       }
     }
-    const query = spec.query ? spec.query.parse(req.query) : req.query;
+    // Async parsing: whether an event type is catalogued may take a (cached) catalog read.
+    const query = spec.query ? await spec.query.parseAsync(req.query) : req.query;
     // An empty body parses to {} (Content-Length: 0, as Swagger UI and Postman send): that is "no body".
     const bodyAbsent = req.body === undefined || req.headers['content-length'] === '0';
     let body: unknown;
-    if (spec.body && !(spec.bodyOptional && bodyAbsent)) body = spec.body.parse(req.body ?? null);
+    if (spec.body && !(spec.bodyOptional && bodyAbsent)) body = await spec.body.parseAsync(req.body ?? null);
     await spec.handler({ params, query, body } as never, req, res);
   };
   const steps: RequestHandler[] = [ctx.auth];

@@ -30,6 +30,8 @@ export const SUBSCRIPTION_ID_PATTERN = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
 export interface SchemaOptions {
   extraEventTypes: readonly string[];
   allowPrivateTargets: boolean;
+  /** Types added to the event catalog at run time (`PUT /event-types/:type`), looked up in MongoDB. */
+  inCatalog?: (type: string) => Promise<boolean>;
 }
 
 export function buildSchemas(options: SchemaOptions) {
@@ -61,8 +63,9 @@ export function buildSchemas(options: SchemaOptions) {
   const eventType = z
     .string()
     .max(EVENT_TYPE_MAX_LENGTH, `must be at most ${EVENT_TYPE_MAX_LENGTH} characters`)
-    .superRefine((value, ctx) => {
+    .superRefine(async (value, ctx) => {
       if (value === WILDCARD_EVENT_TYPE || isCatalogued(value, options.extraEventTypes)) return;
+      if (options.inCatalog && (await options.inCatalog(value))) return;
       ctx.addIssue({
         code: 'custom',
         message: `unknown event type "${value}" (see the catalog, or "*" for every event)`,

@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import { errorHandler, HttpError, notFound, PROTO_KEY_MESSAGE } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
-import { docsRouter, OpenAPIRegistry } from './openapi';
+import { docsRouter, OpenAPIRegistry, type WebhooksSource } from './openapi';
 import { requestGuard } from './request-guard';
 
 /** What each Hookline app contributes to an HTTP server: its routes, its readiness checks, its docs. */
@@ -10,6 +10,8 @@ export interface HttpModule {
   router: Router;
   checks?: Record<string, ReadinessCheck>;
   openapi?: OpenAPIRegistry;
+  /** Run-time `webhooks` entries of the OpenAPI document (the event catalog's payloads). */
+  openapiWebhooks?: WebhooksSource;
 }
 
 /** A running app inside a process: its HTTP module, and how to stop its background work. */
@@ -65,7 +67,8 @@ export function assembleApp(options: {
   const checks = Object.assign({}, ...options.modules.map((m) => m.checks ?? {}));
   app.use(healthRouter(checks));
   const registries = [healthDocs(), ...options.modules.flatMap((m) => (m.openapi ? [m.openapi] : []))];
-  app.use(docsRouter(registries, options.title, options.version ?? '0.1.0'));
+  const webhooks = options.modules.flatMap((m) => (m.openapiWebhooks ? [m.openapiWebhooks] : []));
+  app.use(docsRouter(registries, options.title, options.version ?? '0.1.0', webhooks));
   for (const m of options.modules) app.use(m.router);
   app.use(notFound);
   app.use(errorHandler(options.logger));

@@ -9,8 +9,19 @@ extendZodWithOpenApi(z);
 
 export { OpenAPIRegistry };
 
-/** `GET /openapi.json` (OpenAPI 3.1) and Swagger UI at `GET /docs`, for every app's registry. */
-export function docsRouter(registries: readonly OpenAPIRegistry[], title: string, version: string): Router {
+/** OpenAPI 3.1 `webhooks` entries that change at run time (the event catalog), by name. */
+export type WebhooksSource = () => Promise<Record<string, object>>;
+
+/**
+ * `GET /openapi.json` (OpenAPI 3.1) and Swagger UI at `GET /docs`, for every app's registry. The
+ * routes are built once; `webhooks` sources are asked on each request of the JSON document.
+ */
+export function docsRouter(
+  registries: readonly OpenAPIRegistry[],
+  title: string,
+  version: string,
+  webhooks: readonly WebhooksSource[] = [],
+): Router {
   let document: object | undefined;
   const build = () => {
     document ??= new OpenApiGeneratorV31(registries.flatMap((r) => r.definitions)).generateDocument({
@@ -23,8 +34,14 @@ export function docsRouter(registries: readonly OpenAPIRegistry[], title: string
     return document;
   };
   const router = Router();
-  router.get('/openapi.json', (_req, res) => {
-    res.json(build());
+  router.get('/openapi.json', async (_req, res) => {
+    const document = build();
+    if (webhooks.length === 0) {
+      res.json(document);
+      return;
+    }
+    const entries = Object.assign({}, ...(await Promise.all(webhooks.map((source) => source()))));
+    res.json({ ...document, webhooks: entries });
   });
   router.use('/docs', swaggerUi.serve);
   router.get('/docs', (req, res, next) => swaggerUi.setup(build())(req, res, next));

@@ -236,3 +236,76 @@ describe('ed25519 signatures', () => {
     expect(verifiesWithPublicKey(rotated.body.publicKey, second as ReceivedRequest)).toBe(true);
   });
 });
+
+describe('event catalog', () => {
+  it('a declared type with a schema: subscribable, in /openapi.json, and POST /events rejects bad data with pointers', async () => {
+    const subs = cluster.url('subscriptions');
+    const photo = cluster.url('photo-app');
+    const type = 'invoice.created';
+    const before = await call('POST', `${subs}/subscription`, { url: 'http://127.0.0.1:9/x', eventTypes: [type] });
+    expect(before.status).toBe(400);
+
+    const schema = {
+      type: 'object',
+      required: ['invoiceId', 'amount'],
+      properties: { invoiceId: { type: 'string', pattern: '^inv_[0-9]+$' }, amount: { type: 'number', minimum: 0 } },
+    };
+    const put = await call('PUT', `${subs}/event-types/${type}`, { description: 'An invoice was created', schema });
+    expect(put.status).toBe(201);
+    expect(put.body).toMatchObject({ type, description: 'An invoice was created', schema, builtIn: false });
+    expect((await call('GET', `${subs}/event-types/${type}`)).body.schema).toEqual(schema);
+    const list = await call('GET', `${subs}/event-types`);
+    expect(list.body.data.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['LIKED_PHOTO', 'user_registered', 'user_send_message', type]),
+    );
+    const openapi = await call('GET', `${subs}/openapi.json`);
+    expect(openapi.body.webhooks[type].post.requestBody.content['application/json'].schema.properties.data).toEqual(
+      schema,
+    );
+    expect(openapi.body.webhooks.LIKED_PHOTO).toBeDefined();
+
+    const rx = await receiver();
+    const sub = await call('POST', `${subs}/subscription`, { url: rx.url, eventTypes: [type] });
+    expect(sub.status).toBe(201);
+    await sleep(SUBSCRIPTION_SETTLE_MS);
+
+    // The photo-app reads the catalog from MongoDB with a short cache: the schema applies within it.
+    const bad = await waitFor(async () => {
+      const r = await call('POST', `${photo}/events`, { type, data: { invoiceId: 'x-1', amount: -5 } });
+      return r.status === 422 ? r : undefined;
+    });
+    expect(bad.body.error.code).toBe('schema_validation_failed');
+    expect(bad.body.error.details).toEqual(
+      expect.arrayContaining([
+        { field: '/invoiceId', message: expect.stringMatching(/pattern/) },
+        { field: '/amount', message: expect.stringMatching(/>= 0/) },
+      ]),
+    );
+    const missing = await call('POST', `${photo}/events`, { type, data: {} });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['/amount', '/invoiceId']);
+    const good = await call('POST', `${photo}/events`, { type, data: { invoiceId: 'inv_1', amount: 10 } });
+    expect(good.status).toBe(202);
+    const [delivery] = await rx.waitFor(1);
+    // Nothing of the refused events was published: the only delivery is the valid one.
+    expect(parseBody(delivery as ReceivedRequest).data).toEqual({ invoiceId: 'inv_1', amount: 10 });
+    expect(rx.requests).toHaveLength(1);
+  });
+
+  it('refuses a schema whose pattern can backtrack catastrophically; built-in types stay', async () => {
+    const subs = cluster.url('subscriptions');
+    const res = await call('PUT', `${subs}/event-types/evil.type`, {
+      description: 'x',
+      schema: { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0]).toMatchObject({ field: 'schema.properties.s.pattern' });
+    expect((await call('GET', `${subs}/event-types/evil.type`)).status).toBe(404);
+    expect((await call('DELETE', `${subs}/event-types/LIKED_PHOTO`)).status).toBe(409);
+    const liked = await call('GET', `${subs}/event-types/LIKED_PHOTO`);
+    expect(liked.body).toMatchObject({ builtIn: true, schema: { required: ['photoId'] } });
+    const bad = await call('POST', `${cluster.url('photo-app')}/events`, { type: 'LIKED_PHOTO', data: {} });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([{ field: '/photoId', message: expect.any(String) }]);
+  });
+});

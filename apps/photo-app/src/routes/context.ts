@@ -1,4 +1,5 @@
 import { errorBodySchema } from '@hookline/contracts';
+import type { EventCatalog } from '@hookline/event-catalog';
 import type { Logger, OpenAPIRegistry } from '@hookline/http';
 import type { RequestHandler, Router } from 'express';
 import type { IdempotencyStore } from '../idempotency';
@@ -12,6 +13,8 @@ export interface RouteContext {
   publisher: EventPublisher;
   models: PhotoModels;
   idempotency: IdempotencyStore;
+  /** The event catalog, read from MongoDB (cached): `POST /events` validates data against its schemas. */
+  catalog: EventCatalog;
   logger: Logger;
   /** Who may publish (`POST /events`): producerAuth over PRODUCER_KEYS and API_KEYS. */
   publishAuth: RequestHandler;

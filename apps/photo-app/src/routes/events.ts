@@ -14,9 +14,18 @@ const errorJson = { 'application/json': { schema: errorBodySchema } };
  * checked against the catalog.
  */
 export function eventRoutes(ctx: RouteContext): void {
-  const { router, openapi, publisher, idempotency, models, logger, publishAuth } = ctx;
+  const { router, openapi, publisher, idempotency, models, logger, publishAuth, catalog } = ctx;
   router.post('/events', publishAuth, jsonBody, async (req, res) => {
     const parsed = publishEventBody.parse(req.body);
+    // A type with a schema in the catalog publishes only data that matches it: nothing is published otherwise.
+    const violations = await catalog.validate(parsed.type, parsed.data);
+    if (violations.length > 0)
+      throw new HttpError(
+        422,
+        'schema_validation_failed',
+        `data does not match the schema of ${parsed.type}`,
+        violations.map((v) => ({ field: v.pointer, message: v.message })),
+      );
     const header = req.get('idempotency-key');
     // Each producer key has its own ids and idempotency keys (see producerAuth): '' without keys.
     const scope = producerScope(res);
@@ -83,7 +92,12 @@ export function eventRoutes(ctx: RouteContext): void {
     responses: {
       202: { description: 'published', content: { 'application/json': { schema: publishedEventResponse } } },
       409: { description: 'the first request with this key is still running', content: errorJson },
-      422: { description: 'this key was used with a different request', content: errorJson },
+      422: {
+        description:
+          "schema_validation_failed: data does not match the type's schema in the catalog (details: one JSON " +
+          'pointer and message per violation); or idempotency_key_reused: this key was used with a different request',
+        content: errorJson,
+      },
       ...errorResponses,
     },
   });
