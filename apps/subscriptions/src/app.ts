@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { ChangeFeed } from './changes';
 import type { AppContext } from './context';
 import { FifoQueues } from './fifo-queues';
+import { pingSender } from './ping';
 import { routeContext } from './route';
 import { registerSeed003Routes } from './routes/seed-003';
 import { registerSeed004Routes } from './routes/seed-004';
@@ -31,6 +32,7 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
     }),
     logger,
     secretGraceHours: config.SECRET_ROTATION_GRACE_HOURS,
+    pingSender: pingSender(config.ALLOW_PRIVATE_TARGETS),
   };
   // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
   registerSnapshotRoute(ctx);

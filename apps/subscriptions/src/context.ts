@@ -1,3 +1,4 @@
+import type { Deliverer } from '@hookline/dispatcher';
 import type { Logger } from '@hookline/http';
 import type { ChangeFeed } from './changes';
 import type { FifoQueues } from './fifo-queues';
@@ -13,4 +14,6 @@ export interface AppContext extends RouteContext {
   schemas: Schemas;
   logger: Logger;
   secretGraceHours: number;
+  /** /ping's sender: the dispatcher's guarded one. */
+  pingSender: Deliverer;
 }

@@ -33,6 +33,7 @@ export const photoAppEnv = z.object({
   ...common,
   ...standaloneMongo,
   PORT: port(3001),
+  PRODUCER_KEYS: commaList.describe('keys that may only publish (POST /events); API_KEYS publish too'),
   OUTBOX_RELAY_AFTER_MS: positiveNumber(5000, 'a positive number of milliseconds').describe(
     'an event a crash or an outage left unpublished is published again after this long',
   ),

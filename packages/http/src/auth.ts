@@ -6,7 +6,11 @@ import { requireJsonContentType } from './request-guard';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
-function equalKeys(a: string, b: string): boolean {
+export function isLoopback(address: string | undefined): boolean {
+  return LOOPBACK.test(address ?? '');
+}
+
+export function equalKeys(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -27,7 +31,7 @@ export function managementAuth(apiKeys: readonly string[], logger?: Logger): Req
   }
   const authorize: RequestHandler = (req, res, next) => {
     if (apiKeys.length === 0) {
-      if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
+      if (isLoopback(req.socket.remoteAddress)) return next();
       res
         .status(403)
         .json(

@@ -5,5 +5,6 @@ export { healthRouter, type ReadinessCheck } from './health';
 export { createLogger, type Logger, redactedUrl } from './logger';
 export { counter, histogram } from './metrics';
 export { docsRouter, OpenAPIRegistry } from './openapi';
+export { producerAuth, producerScope } from './producer-auth';
 export { allowedHosts, hostnameOf, requestGuard, requireJsonContentType } from './request-guard';
 export { closeServer, listen, onShutdown } from './shutdown';

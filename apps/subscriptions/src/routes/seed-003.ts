@@ -1,7 +1,7 @@
 import { WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import { HttpError } from '@hookline/http';
 import type { AppContext } from '../context';
-import { activeSecrets, type SubscriptionDoc } from '../model';
+import { type SubscriptionDoc, toRecord } from '../model';
 import { DEFAULT_PING_DATA, type PingTarget, pingAll } from '../ping';
 import { register } from '../registrations';
 import { defineRoute } from '../route';
@@ -108,10 +108,9 @@ export function registerSeed003Routes(ctx: AppContext): void {
       const now = new Date();
       const targets: PingTarget[] = (await matching(query.event_filter, true)).map(({ event, doc }) => ({
         event,
-        url: doc.url,
-        secrets: activeSecrets(doc, now),
+        record: toRecord(doc, now),
       }));
-      res.json(await pingAll(targets, body === undefined ? DEFAULT_PING_DATA : body));
+      res.json(await pingAll(ctx.pingSender, targets, body === undefined ? DEFAULT_PING_DATA : body));
     },
   });
 }
