@@ -49,7 +49,9 @@ test('after a partial log write it refuses writes, keeps serving reads, and a re
   const client2 = await MongoClient.connect(`${again.uri}/d`, { serverSelectionTimeoutMS: 5000 });
   try {
     const ids = (await client2.db('d').collection('c').find().toArray()).map((d) => d._id);
-    expect(ids.filter((id) => acked.includes(id as unknown as number)).sort((a, b) => Number(a) - Number(b))).toEqual(acked);
+    expect(ids.filter((id) => acked.includes(id as unknown as number)).sort((a, b) => Number(a) - Number(b))).toEqual(
+      acked,
+    );
     expect(ids).not.toContain(101);
     await client2
       .db('d')
@@ -62,9 +64,9 @@ test('after a partial log write it refuses writes, keeps serving reads, and a re
 });
 
 function zombie(): Promise<number> {
-  // A child that exits while its parent (sh, busy in `sleep`) never reaps it: a zombie until sh ends.
+  // A child that exits after its parent sh became `sleep` (exec), which never reaps it: a zombie until then.
   return new Promise((resolve, reject) => {
-    const sh = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const sh = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     zombies.push(sh);
     sh.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     sh.once('error', reject);
@@ -83,7 +85,7 @@ const state = (pid: number) => {
 test('a lock held by a zombie (dead, not yet reaped) is taken over; one held by a live process is not', async () => {
   if (!fs.existsSync('/proc/self/stat')) return; // only where /proc tells process states
   const pid = await zombie();
-  for (let i = 0; i < 100 && state(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && state(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
   expect(state(pid)).toBe('Z');
   fs.writeFileSync(path.join(dir, 'hookline-mongo.lock'), String(pid));
   const log = OpLog.open(dir, new Engine());
