@@ -21,7 +21,10 @@ import { GatewayUsers } from './users';
  * secrets are missing in production. Every route names its full path: the router is mounted at the
  * root beside the other apps', so it must not add catch-all middleware.
  */
-export function createGatewayModule(deps: ServiceDeps<GatewaySettings>): HttpModule {
+export function createGatewayModule(
+  deps: ServiceDeps<GatewaySettings>,
+  puller = new StationPuller(deps.broker, deps.config.HOOKLINE_NAMESPACE, deps.config.STATION_RETENTION * 1000),
+): HttpModule {
   const { config, logger } = deps;
   const tokens = createTokenService(loadJwtSecrets(config));
   const users = new GatewayUsers(deps.db);
@@ -37,7 +40,7 @@ export function createGatewayModule(deps: ServiceDeps<GatewaySettings>): HttpMod
   router.use(
     stationRoutes({
       publisher: createStationPublisher(deps.broker, namespace),
-      puller: new StationPuller(deps.broker, namespace, config.STATION_RETENTION * 1000),
+      puller,
       schemas,
       logger,
       requireToken: requireAccessToken(tokens),
