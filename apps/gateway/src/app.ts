@@ -9,6 +9,7 @@ import { managementRoutes } from './routes/management';
 import { stationRoutes } from './routes/stations';
 import { loadJwtSecrets } from './secrets';
 import type { GatewaySettings } from './service';
+import { StationGroups } from './station-groups';
 import { createStationPublisher } from './station-publisher';
 import { StationPuller } from './station-puller';
 import { StationSchemas } from './station-schemas';
@@ -21,12 +22,22 @@ import { GatewayUsers } from './users';
  * secrets are missing in production. Every route names its full path: the router is mounted at the
  * root beside the other apps', so it must not add catch-all middleware.
  */
-export function createGatewayModule(
-  deps: ServiceDeps<GatewaySettings>,
-  puller = new StationPuller(deps.broker, deps.config.HOOKLINE_NAMESPACE, deps.config.STATION_RETENTION * 1000),
-): HttpModule {
+/** The long-poll consumer of stations: the service keeps it to end its polls at shutdown. */
+export function stationPuller(deps: ServiceDeps<GatewaySettings>): StationPuller {
+  const { config } = deps;
+  return new StationPuller(deps.broker, config.HOOKLINE_NAMESPACE, config.STATION_RETENTION * 1000, {
+    groups: new StationGroups(deps.db, config.MAX_GROUPS_PER_STATION),
+    maxLength: config.STATION_GROUP_MAX_MESSAGES,
+    maxLengthBytes: config.STATION_GROUP_MAX_BYTES,
+  });
+}
+
+export function createGatewayModule(deps: ServiceDeps<GatewaySettings>, puller = stationPuller(deps)): HttpModule {
   const { config, logger } = deps;
-  const tokens = createTokenService(loadJwtSecrets(config));
+  const tokens = createTokenService(loadJwtSecrets(config), Date.now, {
+    maxAccessMinutes: config.MAX_TOKEN_EXPIRY_MINUTES,
+    maxRefreshMinutes: config.MAX_REFRESH_TOKEN_EXPIRY_MINUTES,
+  });
   const users = new GatewayUsers(deps.db);
   const schemas = new StationSchemas(deps.db);
   const namespace = config.HOOKLINE_NAMESPACE;
@@ -41,9 +52,10 @@ export function createGatewayModule(
     stationRoutes({
       publisher: createStationPublisher(deps.broker, namespace),
       puller,
+      maxLongPollsPerUser: config.MAX_LONG_POLLS_PER_USER,
       schemas,
       logger,
-      requireToken: requireAccessToken(tokens),
+      requireToken: requireAccessToken(tokens, users),
     }),
   );
 

@@ -1,8 +1,7 @@
 import type { GatewayConfig } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { createGatewayModule } from './app';
-import { StationPuller } from './station-puller';
+import { createGatewayModule, stationPuller } from './app';
 import { GatewayUsers, parseSeedUsers } from './users';
 
 /** The process-independent config of this app (the port and MongoDB URL belong to the process). */
@@ -12,7 +11,7 @@ export type GatewaySettings = Omit<GatewayConfig, 'PORT' | 'MONGO_URL'>;
 export async function startGateway(deps: ServiceDeps<GatewaySettings>): Promise<ServiceHandle> {
   // Both throw one readable line (bad GATEWAY_USERS, missing production secrets) before any work.
   const seeds = parseSeedUsers(deps.config.GATEWAY_USERS);
-  const puller = new StationPuller(deps.broker, deps.config.HOOKLINE_NAMESPACE, deps.config.STATION_RETENTION * 1000);
+  const puller = stationPuller(deps);
   const module = createGatewayModule(deps, puller);
   if (seeds.length > 0) {
     const { created, updated } = await new GatewayUsers(deps.db).seed(seeds);

@@ -149,6 +149,14 @@ export class SubscriptionStore {
     throw new Error(`subscription ${id} is being changed too often to update`);
   }
 
+  /** How many subscriptions have a delivery control (a rate limit or an ordering), `except` one. */
+  async countControlled(except?: string): Promise<number> {
+    return this.model.collection.countDocuments({
+      $or: [{ rateLimit: { $exists: true } }, { ordering: { $exists: true } }],
+      ...(except ? { _id: { $ne: except as never } } : {}),
+    });
+  }
+
   async delete(id: string): Promise<boolean> {
     const res = await this.model.deleteOne({ _id: id }).exec();
     return res.deletedCount > 0;

@@ -39,8 +39,12 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'Create a subscription (the answer is the only list-like place its secret appears)',
     tags,
     body: schemas.createBody,
-    responses: { 201: { description: 'created', schema: subscriptionWithSecretSchema } },
+    responses: {
+      201: { description: 'created', schema: subscriptionWithSecretSchema },
+      409: { description: 'too many subscriptions with a rateLimit or an ordering' },
+    },
     async handler({ body }, _req, res) {
+      await fifoQueues.checkCapacity(store, undefined, body);
       const doc = await store.create({ ...body, eventTypes: unique(body.eventTypes) });
       await fifoQueues.prepare(doc._id, doc);
       await feed.upserted(doc);
@@ -104,7 +108,11 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     tags,
     params: schemas.idParams,
     body: schemas.patchBody,
-    responses: { 200: { description: 'changed', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
+    responses: {
+      200: { description: 'changed', schema: subscriptionViewSchema },
+      404: { description: 'unknown id' },
+      409: { description: 'too many subscriptions with a rateLimit or an ordering' },
+    },
     async handler({ params, body }, _req, res) {
       const changes: SubscriptionChanges = {
         url: body.url,
@@ -115,6 +123,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         disabledReason: body.disabledReason,
         rateLimit: body.rateLimit,
       };
+      await fifoQueues.checkCapacity(store, params.id, body);
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
       const doc = await updateAndPublish(params.id, (current) =>
