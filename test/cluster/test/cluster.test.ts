@@ -75,9 +75,15 @@ describeIfRabbit('a three-node RabbitMQ cluster with quorum queues', () => {
     expect(sub.status).toBe(201);
     await new Promise((r) => setTimeout(r, 500)); // both dispatchers' indexes get the subscription
     // Replicated queues, and both dispatchers consuming the events.
-    const fanout = (rabbit as RabbitCluster).queues().find((q) => q.name === `${cluster.ns}.fanout`);
+    const mine = () => (rabbit as RabbitCluster).queues().filter((q) => q.name.startsWith(`${cluster.ns}.`));
+    const fanout = await waitFor(
+      () => mine().find((q) => q.name === `${cluster.ns}.fanout` && q.consumers >= 2),
+      20_000,
+      'both dispatchers consuming the fan-out queue',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(mine())}`);
+    });
     expect(fanout).toMatchObject({ type: 'quorum' });
-    expect(fanout?.consumers).toBeGreaterThanOrEqual(2);
 
     // A careful producer: its own event id per like, so a retry after a 503 (a confirm lost while a
     // queue leader moved) publishes the same event again, not a second one.
