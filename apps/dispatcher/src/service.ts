@@ -29,6 +29,7 @@ export async function startDispatcher(
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
   const requeuer = new Requeuer(deps.broker, topologyNames(config.HOOKLINE_NAMESPACE), models);
+  const failureClock = new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000);
   const worker = new DispatcherWorker({
     broker: deps.broker,
     namespace: config.HOOKLINE_NAMESPACE,
@@ -42,11 +43,11 @@ export async function startDispatcher(
     scheduleMs: config.RETRY_SCHEDULE,
     concurrency: config.DELIVERY_CONCURRENCY,
     maxInFlightPerSubscription: config.MAX_IN_FLIGHT_PER_SUBSCRIPTION,
-    failureClock: new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000),
+    failureClock,
     requeuer,
     logger: deps.logger,
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));
-  const module = createDispatcherModule({ ...deps, models, worker, requeuer });
+  const module = createDispatcherModule({ ...deps, models, worker, requeuer, failureClock });
   return { module, worker, stop: () => worker.stop() };
 }
