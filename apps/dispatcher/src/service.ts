@@ -25,7 +25,7 @@ export async function startDispatcher(
 ): Promise<ServiceHandle & { worker: DispatcherWorker }> {
   const { config } = deps;
   const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);
-  await Promise.all([models.Delivery.init(), models.Attempt.init()]);
+  await models.Delivery.init();
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
   const requeuer = new Requeuer(deps.broker, topologyNames(config.HOOKLINE_NAMESPACE), models);
@@ -42,6 +42,7 @@ export async function startDispatcher(
     control: (index) => httpSubscriptionControl(config.SUBSCRIPTIONS_URL, apiKey, index),
     scheduleMs: config.RETRY_SCHEDULE,
     concurrency: config.DELIVERY_CONCURRENCY,
+    fanoutInlineMax: config.FANOUT_INLINE_MAX,
     maxInFlightPerSubscription: config.MAX_IN_FLIGHT_PER_SUBSCRIPTION,
     failureClock,
     requeuer,

@@ -1,7 +1,9 @@
 import { type Broker, type Consumer, retryTiers, type TopologyNames, topologyNames } from '@hookline/broker';
 import { subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
-import { deliverHandler, type SubscriptionControl } from './delivery/deliver-handler';
+import { ConcurrencyBudget } from './delivery/budget';
+import { deliverHandler } from './delivery/deliver-handler';
+import { DeliveryLoop, type SubscriptionControl } from './delivery/delivery-loop';
 import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
 import { InFlightLimiter } from './delivery/in-flight';
@@ -10,6 +12,12 @@ import type { SubscriptionSource } from './matching/snapshot-source';
 import { SubscriptionIndex } from './matching/subscription-index';
 import type { Requeuer } from './operations/requeue';
 import type { DeliveryStore } from './store/delivery-store';
+
+/** How long a stopping worker lets record writes retry before giving their messages back. */
+const STOP_WRITES_AFTER_MS = 3000;
+
+/** See WorkerOptions.fanoutInlineMax; chosen from the fan-out benchmark (bench/README.md). */
+export const DEFAULT_FANOUT_INLINE_MAX = 1000;
 
 export interface WorkerOptions {
   broker: Broker;
@@ -20,8 +28,10 @@ export interface WorkerOptions {
   control: (index: SubscriptionIndex) => SubscriptionControl;
   scheduleMs: readonly number[];
   logger: Logger;
-  /** Deliveries in flight at once (the deliver queue's prefetch). */
+  /** HTTP requests in flight at once in this instance, fan-out and deliver consumers together. */
   concurrency: number;
+  /** The widest fan-out attempted in the fan-out consumer itself; wider ones go through the deliver queue. */
+  fanoutInlineMax?: number;
   /** Deliveries in flight at once per subscription (slow-endpoint isolation). */
   maxInFlightPerSubscription: number;
   failureClock?: FailureClock;
@@ -74,36 +84,42 @@ export class DispatcherWorker {
     await feed.ready;
     await this.loadSnapshotUntilDone();
     if (this.stopped) return;
+    const loop = new DeliveryLoop({
+      broker,
+      names: this.names,
+      lookup: (id) => this.index.get(id),
+      store: this.o.store,
+      deliverer: this.o.deliverer,
+      control: this.o.control(this.index),
+      scheduleMs: this.o.scheduleMs,
+      tiersMs: retryTiers(this.o.scheduleMs),
+      // A fast receiver may use up to half the budget; receivers that hang can hold at most their
+      // base limits plus that half (see InFlightLimiter).
+      limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription, {
+        burstLimit: Math.max(this.o.maxInFlightPerSubscription, Math.floor(this.o.concurrency / 2)),
+        burstBudget: Math.floor(this.o.concurrency / 2),
+      }),
+      budget: new ConcurrencyBudget(this.o.concurrency),
+      failureClock: this.o.failureClock,
+      logger,
+    });
     this.consumers.push(
       broker.consume(
         this.names.fanoutQueue,
-        fanoutHandler({ broker, names: this.names, index: this.index, store: this.o.store, logger }),
-        // Each event waits for its deliveries' record and confirms, tens of ms under load: 64 in flight
-        // capped the fan-out near 1,500 events/s in the benchmark, below what delivery can take.
-        { prefetch: 256 },
-      ),
-      broker.consume(
-        this.names.deliverQueue,
-        deliverHandler({
+        fanoutHandler({
           broker,
           names: this.names,
-          lookup: (id) => this.index.get(id),
+          index: this.index,
           store: this.o.store,
-          deliverer: this.o.deliverer,
-          control: this.o.control(this.index),
-          scheduleMs: this.o.scheduleMs,
-          tiersMs: retryTiers(this.o.scheduleMs),
-          // A fast receiver may use up to half the prefetch window; receivers that hang can hold
-          // at most their base limits plus that half (see InFlightLimiter).
-          limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription, {
-            burstLimit: Math.max(this.o.maxInFlightPerSubscription, Math.floor(this.o.concurrency / 2)),
-            burstBudget: Math.floor(this.o.concurrency / 2),
-          }),
-          failureClock: this.o.failureClock,
+          loop,
+          inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
           logger,
         }),
-        { prefetch: this.o.concurrency },
+        // Each event waits for its deliveries' attempts and records, a few ms to tens of ms under load:
+        // the window must cover that round trip at the rates the delivery loop can take.
+        { prefetch: 256 },
       ),
+      broker.consume(this.names.deliverQueue, deliverHandler(loop.deps, loop), { prefetch: this.o.concurrency }),
     );
     this.ready = true;
     logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
@@ -143,7 +159,14 @@ export class DispatcherWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
-    await Promise.all(this.consumers.map((c) => c.stop()));
-    await this.o.store.drain();
+    // In-flight messages wait for their records; if MongoDB is down those writes would retry forever:
+    // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).
+    const giveUp = setTimeout(() => this.o.store.stopRetrying(), STOP_WRITES_AFTER_MS);
+    try {
+      await Promise.all(this.consumers.map((c) => c.stop()));
+      await this.o.store.drain();
+    } finally {
+      clearTimeout(giveUp);
+    }
   }
 }

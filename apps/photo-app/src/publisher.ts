@@ -11,6 +11,8 @@ export interface EventPublisher {
    * otherwise. `id` replaces the generated event id (a producer's own id).
    */
   publish(type: string, data: unknown, id?: string): Promise<EventEnvelope>;
+  /** The same for an envelope made earlier (an outbox's pending event keeps its id on every attempt). */
+  publishEnvelope(envelope: EventEnvelope): Promise<EventEnvelope>;
 }
 
 const published = counter('hookline_events_published_total', 'events published to RabbitMQ, by outcome', ['outcome']);
@@ -18,9 +20,12 @@ const published = counter('hookline_events_published_total', 'events published t
 /** Publishes envelopes to the events exchange, routing key = event type (topology.ts explains why). */
 export function createEventPublisher(broker: Broker, namespace: string, waitMs = CONFIRM_WAIT_MS): EventPublisher {
   const exchange = topologyNames(namespace).eventsExchange;
-  return {
-    async publish(type, data, id) {
+  const publisher: EventPublisher = {
+    publish(type, data, id) {
       const envelope = id === undefined ? createEnvelope(type, data) : { ...createEnvelope(type, data), id };
+      return publisher.publishEnvelope(envelope);
+    },
+    async publishEnvelope(envelope) {
       const content = Buffer.from(JSON.stringify(envelope));
       let timer: NodeJS.Timeout | undefined;
       // The broker's own confirm timeout belongs to the process (5 s by default); an HTTP client must
@@ -31,7 +36,7 @@ export function createEventPublisher(broker: Broker, namespace: string, waitMs =
       });
       try {
         await Promise.race([
-          broker.publish(exchange, type, content, {
+          broker.publish(exchange, envelope.type, content, {
             messageId: envelope.id,
             contentType: 'application/json',
             persistent: true,
@@ -48,4 +53,5 @@ export function createEventPublisher(broker: Broker, namespace: string, waitMs =
       return envelope;
     },
   };
+  return publisher;
 }

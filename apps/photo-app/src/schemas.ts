@@ -40,13 +40,20 @@ export const usernameSchema = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'must contain only letters, digits and _ . -')
   .meta({ example: 'alice' });
 
+/** Whether RabbitMQ confirmed the event during the request, or the outbox relay will publish it. */
+const eventStatus = z.enum(['published', 'pending']).meta({
+  description:
+    'published: RabbitMQ confirmed the event; pending: it is stored with the record and published within seconds ' +
+    'of RabbitMQ being reachable, under the same eventId',
+});
+
 export const createUserBody = z.object({ username: usernameSchema }).meta({ id: 'PhotoCreateUser' });
 
 export const userSchema = z
   .object({ id: z.string(), username: z.string(), createdAt: z.iso.datetime() })
   .meta({ id: 'PhotoUser' });
 export const createdUserResponse = userSchema
-  .extend({ eventId: z.string().meta({ description: 'id of the user_registered event' }) })
+  .extend({ eventId: z.string().meta({ description: 'id of the user_registered event' }), eventStatus })
   .meta({ id: 'PhotoUserCreated' });
 
 export const listQuery = z
@@ -92,7 +99,7 @@ export const messageSchema = z
   })
   .meta({ id: 'PhotoMessage' });
 export const createdMessageResponse = messageSchema
-  .extend({ eventId: z.string().meta({ description: 'id of the user_send_message event' }) })
+  .extend({ eventId: z.string().meta({ description: 'id of the user_send_message event' }), eventStatus })
   .meta({ id: 'PhotoMessageCreated' });
 
 export const messagesQuery = listQuery.extend({ recipient: usernameSchema });

@@ -27,7 +27,14 @@ const common = {
 
 const standaloneMongo = { MONGO_URL: mongoUrl.default('mongodb://localhost:27017/hookline') };
 
-export const photoAppEnv = z.object({ ...common, ...standaloneMongo, PORT: port(3001) });
+export const photoAppEnv = z.object({
+  ...common,
+  ...standaloneMongo,
+  PORT: port(3001),
+  OUTBOX_RELAY_AFTER_MS: positiveNumber(5000, 'a positive number of milliseconds').describe(
+    'an event a crash or an outage left unpublished is published again after this long',
+  ),
+});
 export const subscriptionsEnv = z.object({
   ...common,
   ...standaloneMongo,
@@ -46,6 +53,9 @@ export const dispatcherEnv = z.object({
   DISABLE_AFTER_HOURS: positiveNumber(120, 'a positive number of hours'),
   MAX_IN_FLIGHT_PER_SUBSCRIPTION: positiveNumber(10, 'a positive integer'),
   DELIVERY_CONCURRENCY: positiveNumber(200, 'a positive integer'),
+  FANOUT_INLINE_MAX: positiveNumber(1000, 'a positive integer').describe(
+    'the widest fan-out the fan-out consumer attempts itself; wider events go through the deliver queue',
+  ),
   ALLOW_PRIVATE_TARGETS: bool(false),
   RABBITMQ_MANAGEMENT_URL: managementUrl.optional(),
 });
@@ -88,6 +98,7 @@ export const webEnv = z.object({ LOG_LEVEL: logLevel, NODE_ENV: common.NODE_ENV,
 /** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
 export const hooklineEnv = z.object({
   ...common,
+  ...photoAppEnv.shape,
   ...dispatcherEnv.shape,
   ...gatewayEnv.shape,
   ...subscriptionsEnv.shape,

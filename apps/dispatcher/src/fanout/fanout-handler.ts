@@ -2,19 +2,29 @@ import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookli
 import { type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { deliveryId } from '../delivery/delivery-id';
+import type { DeliveryLoop } from '../delivery/delivery-loop';
 import type { SubscriptionIndex } from '../matching/subscription-index';
 import type { DeliveryStore } from '../store/delivery-store';
 
 /**
- * Fan-out: one delivery per (event, matching subscription), recorded and published to the
- * deliveries exchange. The event is acked only after every delivery is confirmed by RabbitMQ; a
- * crash before that redelivers the event, which recreates the same delivery ids.
+ * Fan-out: one delivery per (event, matching subscription), with ids derived from the two so a
+ * redelivered event makes the same `webhook-id`s.
+ *
+ * One hop for the common case: up to `inlineMax` matched deliveries are attempted right here, through
+ * the delivery loop (within the in-flight limits); only retries, parked deliveries and dead letters go
+ * through queues. A wider fan-out is published as one delivery message per subscription, as before,
+ * so one event never holds thousands of requests. Either way the event is acked only once every
+ * delivery is settled (attempted and recorded, or its message confirmed by RabbitMQ): a crash before
+ * that redelivers the event, which recreates the same delivery ids.
  */
 export function fanoutHandler(deps: {
   broker: Broker;
   names: TopologyNames;
   index: SubscriptionIndex;
   store: DeliveryStore;
+  loop: DeliveryLoop;
+  /** The widest fan-out attempted in-process; wider ones go through the deliver queue. */
+  inlineMax: number;
   logger: Logger;
 }): (msg: ConsumeMessage) => Promise<Disposition> {
   return async (msg) => {
@@ -43,6 +53,16 @@ export function fanoutHandler(deps: {
       parked: 0,
       event,
     }));
+
+    if (subs.length <= deps.inlineMax) {
+      const settled = await Promise.allSettled(tasks.map((t, i) => deps.loop.settle(t, subs[i])));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      // A system fault on any one delivery leaves the event unacked: it comes back and the settled
+      // ones are repeated with the same webhook-ids (at least once).
+      if (failed) throw failed.reason;
+      return 'ack';
+    }
+
     const now = new Date();
     const record = () => Promise.all(tasks.map((t) => deps.store.recordCreated(t, now)));
     const publish = () =>

@@ -21,8 +21,8 @@ export function eventRoutes({ router, openapi, publisher, idempotency, models, l
     const key =
       header === undefined ? body.id : idempotencyHeaders.parse({ 'idempotency-key': header })['idempotency-key'];
 
-    const publish = async () => {
-      const event = await publisher.publish(body.type, body.data, body.id);
+    const publish = async (eventId = body.id) => {
+      const event = await publisher.publish(body.type, body.data, eventId);
       const response: z.infer<typeof publishedEventResponse> = {
         id: event.id,
         type: event.type,
@@ -38,7 +38,7 @@ export function eventRoutes({ router, openapi, publisher, idempotency, models, l
     }
 
     await models.ready();
-    const claim = await idempotency.claim(key, fingerprint({ type: body.type, data: body.data, id: body.id }));
+    const claim = await idempotency.claim(key, fingerprint({ type: body.type, data: body.data, id: body.id }), body.id);
     switch (claim.outcome) {
       case 'replay':
         res.set('Idempotent-Replayed', 'true').status(claim.response.status).json(claim.response.body);
@@ -52,13 +52,13 @@ export function eventRoutes({ router, openapi, publisher, idempotency, models, l
     }
     let stored: Awaited<ReturnType<typeof publish>>;
     try {
-      stored = await publish();
+      stored = await publish(claim.eventId);
     } catch (err) {
       await idempotency.release(key).catch(() => {});
       throw err;
     }
     // The event is in RabbitMQ whatever happens now, so the client hears 202. A key left `pending`
-    // makes repeats wait, then answer 409, until it is stale (30 s) and may be published again.
+    // makes repeats wait, then answer 409, until it is stale (30 s) and publishes the same event again.
     await idempotency.complete(key, stored).catch((err: unknown) => {
       logger.warn({ err: (err as Error).message, eventId: stored.body.id }, 'photo_app.idempotency_complete_failed');
     });
