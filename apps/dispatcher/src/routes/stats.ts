@@ -8,7 +8,7 @@ import type { DeliveryModels } from '../store/models';
 
 const statsQuery = z.object({ minutes: z.coerce.number().int().min(1).max(1440).default(60) }).strict();
 /** Bounds the work of one overview request on a busy install (the numbers then cover the newest ones). */
-const MAX_SAMPLES = 200_000;
+const MAX_DELIVERIES = 50_000;
 const FAILING_LIMIT = 20;
 
 export interface StatsSettings {
@@ -36,13 +36,15 @@ export function statsRouter(
     const q = statsQuery.parse(req.query);
     const now = new Date();
     const since = new Date(now.getTime() - q.minutes * 60_000);
-    const [samples, failing] = await Promise.all([
-      models.Attempt.find({ at: { $gte: since } }, { at: 1, durationMs: 1, statusCode: 1 })
-        .sort({ at: -1 })
-        .limit(MAX_SAMPLES)
+    // Attempts live inside their delivery: the deliveries attempted in the window, newest first.
+    const [docs, failing] = await Promise.all([
+      models.Delivery.find({ lastAttemptAt: { $gte: since } }, { attemptLog: 1 })
+        .sort({ lastAttemptAt: -1 })
+        .limit(MAX_DELIVERIES)
         .lean(),
       failureClock.failing(FAILING_LIMIT),
     ]);
+    const samples = docs.flatMap((d) => d.attemptLog ?? []).filter((a) => new Date(a.at) >= since);
     const failingSubscriptions = await Promise.all(
       failing.map(async (f) => {
         const last = await models.Delivery.findOne({ subscriptionId: f.subscriptionId, lastError: { $ne: null } })
