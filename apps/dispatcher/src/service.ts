@@ -3,6 +3,7 @@ import type { DispatcherConfig } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { createDispatcherModule } from './app';
+import { mongoFifoHeads } from './controls/fifo-heads';
 import { FailureClock } from './delivery/failure-clock';
 import { HttpDeliverer } from './delivery/http-deliverer';
 import { httpSubscriptionSource } from './matching/snapshot-source';
@@ -46,6 +47,8 @@ export async function startDispatcher(
     maxInFlightPerSubscription: config.MAX_IN_FLIGHT_PER_SUBSCRIPTION,
     failureClock,
     requeuer,
+    fifoHeads: mongoFifoHeads(deps.db),
+    queueType: config.QUEUE_TYPE,
     logger: deps.logger,
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));

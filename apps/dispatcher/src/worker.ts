@@ -1,6 +1,15 @@
-import { type Broker, type Consumer, retryTiers, type TopologyNames, topologyNames } from '@hookline/broker';
+import {
+  type Broker,
+  type Consumer,
+  type QueueType,
+  retryTiers,
+  type TopologyNames,
+  topologyNames,
+} from '@hookline/broker';
 import { subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import { DeliveryControls } from './controls/delivery-controls';
+import { type FifoHeads, memoryFifoHeads } from './controls/fifo-heads';
 import { ConcurrencyBudget } from './delivery/budget';
 import { deliverHandler } from './delivery/deliver-handler';
 import { DeliveryLoop, type SubscriptionControl } from './delivery/delivery-loop';
@@ -39,6 +48,9 @@ export interface WorkerOptions {
   requeuer?: Requeuer;
   /** How often the snapshot is re-read, as a backstop for a lost change message. */
   resyncMs?: number;
+  /** Where a FIFO head's retry schedule is kept between attempts (MongoDB in production). */
+  fifoHeads?: FifoHeads;
+  queueType?: QueueType;
 }
 
 /**
@@ -53,6 +65,7 @@ export class DispatcherWorker {
   private readonly consumers: Consumer[] = [];
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
+  private controls?: DeliveryControls;
   ready = false;
 
   constructor(private readonly o: WorkerOptions) {
@@ -61,6 +74,22 @@ export class DispatcherWorker {
 
   async start(): Promise<void> {
     const { broker, logger } = this.o;
+    // Rate limits and FIFO ordering (src/controls): their queues follow the index.
+    const controls = new DeliveryControls({
+      broker,
+      names: this.names,
+      namespace: this.o.namespace,
+      queueType: this.o.queueType,
+      lookup: (id) => this.index.get(id),
+      matches: (sub, event) => this.index.match(event.type).some((s) => s.id === sub.id),
+      deliverer: this.o.deliverer,
+      store: this.o.store,
+      heads: this.o.fifoHeads ?? memoryFifoHeads(),
+      control: this.o.control(this.index),
+      scheduleMs: this.o.scheduleMs,
+      logger,
+    });
+    this.controls = controls;
     const feed = broker.consume(
       '',
       async (msg) => {
@@ -74,6 +103,7 @@ export class DispatcherWorker {
         const id = change.data.subscription.id;
         const wasEnabled = this.index.get(id)?.enabled;
         this.index.apply(change.data);
+        controls.sync(id);
         if (wasEnabled === false && this.index.get(id)?.enabled) void this.resume(id);
         return 'ack';
       },
@@ -103,6 +133,7 @@ export class DispatcherWorker {
       failureClock: this.o.failureClock,
       logger,
     });
+    controls.setDeliverHandler(deliverHandler(loop.deps, loop));
     this.consumers.push(
       broker.consume(
         this.names.fanoutQueue,
@@ -114,12 +145,15 @@ export class DispatcherWorker {
           loop,
           inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
           logger,
+          controls,
         }),
         // Each event waits for its deliveries' attempts and records, a few ms to tens of ms under load:
         // the window must cover that round trip at the rates the delivery loop can take.
         { prefetch: 256 },
       ),
-      broker.consume(this.names.deliverQueue, deliverHandler(loop.deps, loop), { prefetch: this.o.concurrency }),
+      broker.consume(this.names.deliverQueue, controls.wrapDeliver(deliverHandler(loop.deps, loop)), {
+        prefetch: this.o.concurrency,
+      }),
     );
     this.ready = true;
     logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
@@ -137,7 +171,9 @@ export class DispatcherWorker {
   private async resync(): Promise<boolean> {
     const startedAt = Date.now();
     try {
-      this.index.replaceWith(await this.o.source.load(), startedAt);
+      const subs = await this.o.source.load();
+      this.index.replaceWith(subs, startedAt);
+      this.controls?.syncAll(subs.map((s) => s.id));
       return true;
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
@@ -163,7 +199,7 @@ export class DispatcherWorker {
     // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).
     const giveUp = setTimeout(() => this.o.store.stopRetrying(), STOP_WRITES_AFTER_MS);
     try {
-      await Promise.all(this.consumers.map((c) => c.stop()));
+      await Promise.all([...this.consumers.map((c) => c.stop()), this.controls?.stop()]);
       await this.o.store.drain();
     } finally {
       clearTimeout(giveUp);

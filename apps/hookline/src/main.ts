@@ -56,8 +56,9 @@ async function main(): Promise<void> {
   modules.unshift({ router: Router(), checks: readinessChecks(broker, db) });
   // The dashboard and the portal: static pages over the same origin as the APIs they call.
   modules.push(webModule(config));
-  const app = assembleApp({ modules, logger, title: 'Hookline' });
-  const server = await listen(app, config.PORT);
+  const app = assembleApp({ modules, logger, title: 'Hookline', publicHosts: config.PUBLIC_HOSTS });
+  // Loopback only unless HOST says otherwise: protected mode and the private-target default assume it.
+  const server = await listen(app, config.PORT, config.HOST);
 
   onShutdown(logger, [
     () => closeServer(server),

@@ -109,10 +109,13 @@ export const messageListResponse = z
 
 export const publishEventBody = z
   .object({
-    type: eventTypeSchema.meta({
-      description: 'any well-formed type: catalogued types and your own app events alike',
-      example: 'order_created',
-    }),
+    type: eventTypeSchema
+      // A station event on the bus is one the gateway accepted (JWT, station schema): never forged here.
+      .refine((t) => !t.startsWith('station.'), 'station.* events are published by the gateway only')
+      .meta({
+        description: 'any well-formed type: catalogued types and your own app events alike (not station.*)',
+        example: 'order_created',
+      }),
     // Required (null is fine): a producer that forgot `data` most likely sent the wrong shape.
     data: z
       .unknown()

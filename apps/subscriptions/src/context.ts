@@ -1,5 +1,7 @@
+import type { Deliverer } from '@hookline/dispatcher';
 import type { Logger } from '@hookline/http';
 import type { ChangeFeed } from './changes';
+import type { FifoQueues } from './fifo-queues';
 import type { RouteContext } from './route';
 import type { Schemas } from './schemas';
 import type { SubscriptionStore } from './store';
@@ -8,7 +10,10 @@ import type { SubscriptionStore } from './store';
 export interface AppContext extends RouteContext {
   store: SubscriptionStore;
   feed: ChangeFeed;
+  fifoQueues: FifoQueues;
   schemas: Schemas;
   logger: Logger;
   secretGraceHours: number;
+  /** /ping's sender: the dispatcher's guarded one. */
+  pingSender: Deliverer;
 }

@@ -7,9 +7,15 @@ import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from 
 export type SubscriptionChanges = {
   [K in 'url' | 'eventTypes' | 'enabled' | 'secret']?: SubscriptionDoc[K];
 } & {
-  [K in 'description' | 'disabledReason' | 'metadata' | 'previousSecret' | 'previousSecretExpiresAt']?:
-    | SubscriptionDoc[K]
-    | null;
+  [K in
+    | 'description'
+    | 'disabledReason'
+    | 'metadata'
+    | 'previousSecret'
+    | 'previousSecretExpiresAt'
+    | 'rateLimit'
+    | 'ordering'
+    | 'orderingSince']?: SubscriptionDoc[K] | null;
 };
 
 export interface NewSubscription {
@@ -18,6 +24,10 @@ export interface NewSubscription {
   description?: string;
   metadata?: Record<string, string>;
   enabled?: boolean;
+  rateLimit?: number;
+  ordering?: 'fifo';
+  /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
+  registration?: string;
 }
 
 export interface ListOptions {
@@ -49,6 +59,9 @@ export class SubscriptionStore {
       eventTypes: input.eventTypes,
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
+      ...(input.ordering !== undefined ? { ordering: input.ordering, orderingSince: now } : {}),
+      ...(input.registration !== undefined ? { registration: input.registration } : {}),
       secret: generateSecret(),
       enabled: input.enabled ?? true,
       createdAt: now,
@@ -56,6 +69,16 @@ export class SubscriptionStore {
     };
     await this.model.collection.insertOne(doc as never);
     return doc;
+  }
+
+  /** `create`, or null when the unique registration key is taken. */
+  async createUnique(input: NewSubscription, now = new Date()): Promise<SubscriptionDoc | null> {
+    try {
+      return await this.create(input, now);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) return null;
+      throw err;
+    }
   }
 
   // The hot reads (`GET /subscription/:id`, the snapshot) go to the driver directly: mongoose's
@@ -124,6 +147,14 @@ export class SubscriptionStore {
       if (next) return { doc: next, changed: true };
     }
     throw new Error(`subscription ${id} is being changed too often to update`);
+  }
+
+  /** How many subscriptions have a delivery control (a rate limit or an ordering), `except` one. */
+  async countControlled(except?: string): Promise<number> {
+    return this.model.collection.countDocuments({
+      $or: [{ rateLimit: { $exists: true } }, { ordering: { $exists: true } }],
+      ...(except ? { _id: { $ne: except as never } } : {}),
+    });
   }
 
   async delete(id: string): Promise<boolean> {

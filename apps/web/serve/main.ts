@@ -6,8 +6,13 @@ import { webModule } from './index';
 async function main(): Promise<void> {
   const config = loadConfig(webEnv);
   const logger = createLogger('web', config.LOG_LEVEL);
-  const app = assembleApp({ modules: [webModule(config)], logger, title: 'Hookline web' });
-  const server = await listen(app, config.PORT);
+  const app = assembleApp({
+    modules: [webModule(config)],
+    logger,
+    title: 'Hookline web',
+    publicHosts: config.PUBLIC_HOSTS,
+  });
+  const server = await listen(app, config.PORT, config.HOST);
   onShutdown(logger, [() => closeServer(server)]);
   logger.info({ port: config.PORT }, 'web listening');
 }

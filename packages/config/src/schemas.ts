@@ -21,6 +21,12 @@ const common = {
     .default('classic')
     .describe('RabbitMQ queue type: quorum on a cluster (replicated), classic on one node'),
   API_KEYS: commaList.describe('management API keys; unset = protected mode (loopback clients only)'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('interface the HTTP server listens on; 0.0.0.0 to accept other machines (containers do)'),
+  PUBLIC_HOSTS: commaList.describe('host names served besides localhost, 127.0.0.1 and [::1] (421 for others)'),
   EXTRA_EVENT_TYPES: commaList.describe('event types subscriptions may name besides the catalog'),
   DATA_DIR: z.string().default('.hookline').describe('local state: the embedded MongoDB, generated JWT secrets'),
 };
@@ -31,6 +37,7 @@ export const photoAppEnv = z.object({
   ...common,
   ...standaloneMongo,
   PORT: port(3001),
+  PRODUCER_KEYS: commaList.describe('keys that may only publish (POST /events); API_KEYS publish too'),
   OUTBOX_RELAY_AFTER_MS: positiveNumber(5000, 'a positive number of milliseconds').describe(
     'an event a crash or an outage left unpublished is published again after this long',
   ),
@@ -69,6 +76,22 @@ export const gatewayEnv = z.object({
   STATION_RETENTION: positiveNumber(7 * 24 * 3600, 'a positive number of seconds').describe(
     'how long a station keeps messages for consumer groups that have not pulled them (seconds)',
   ),
+  MAX_GROUPS_PER_STATION: positiveNumber(20, 'a positive integer').describe('consumer groups one station may have'),
+  STATION_GROUP_MAX_MESSAGES: positiveNumber(100_000, 'a positive integer').describe(
+    'messages a consumer group queue holds at most (x-max-length; the oldest are dropped beyond)',
+  ),
+  STATION_GROUP_MAX_BYTES: positiveNumber(100 * 1024 * 1024, 'a positive number of bytes').describe(
+    'message bytes a consumer group queue holds at most (x-max-length-bytes; the oldest are dropped beyond)',
+  ),
+  MAX_LONG_POLLS_PER_USER: positiveNumber(10, 'a positive integer').describe(
+    'concurrent consume/batch requests one gateway user may hold open, per gateway instance',
+  ),
+  MAX_TOKEN_EXPIRY_MINUTES: positiveNumber(24 * 60, 'a positive number of minutes').describe(
+    'longest access token lifetime a client may ask for',
+  ),
+  MAX_REFRESH_TOKEN_EXPIRY_MINUTES: positiveNumber(30 * 24 * 60, 'a positive number of minutes').describe(
+    'longest refresh token lifetime a client may ask for',
+  ),
 });
 
 /** The web app's settings (dashboard and tenant portal), read by whichever process serves it. */
@@ -93,7 +116,14 @@ const web = {
     .default('#4f46e5')
     .describe('portal accent colour when the tenant has no portalAccent metadata'),
 };
-export const webEnv = z.object({ LOG_LEVEL: logLevel, NODE_ENV: common.NODE_ENV, PORT: port(3004), ...web });
+export const webEnv = z.object({
+  LOG_LEVEL: logLevel,
+  NODE_ENV: common.NODE_ENV,
+  PORT: port(3004),
+  HOST: common.HOST,
+  PUBLIC_HOSTS: common.PUBLIC_HOSTS,
+  ...web,
+});
 
 /** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
 export const hooklineEnv = z.object({

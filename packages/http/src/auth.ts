@@ -2,10 +2,15 @@ import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { errorBody } from './errors';
 import type { Logger } from './logger';
+import { requireJsonContentType } from './request-guard';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
-function equalKeys(a: string, b: string): boolean {
+export function isLoopback(address: string | undefined): boolean {
+  return LOOPBACK.test(address ?? '');
+}
+
+export function equalKeys(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -24,9 +29,9 @@ export function managementAuth(apiKeys: readonly string[], logger?: Logger): Req
     warned = true;
     logger.warn('protected mode: API_KEYS is not set, management routes answer loopback clients only');
   }
-  return (req, res, next) => {
+  const authorize: RequestHandler = (req, res, next) => {
     if (apiKeys.length === 0) {
-      if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
+      if (isLoopback(req.socket.remoteAddress)) return next();
       res
         .status(403)
         .json(
@@ -39,4 +44,6 @@ export function managementAuth(apiKeys: readonly string[], logger?: Logger): Req
     if (token && apiKeys.some((k) => equalKeys(k, token))) return next();
     res.status(401).json(errorBody('unauthorized', 'a valid API key is required: Authorization: Bearer <key>'));
   };
+  // Ambient trust (loopback, the edge's added key) is what a cross-site form would borrow.
+  return (req, res, next) => authorize(req, res, () => requireJsonContentType(req, res, next));
 }

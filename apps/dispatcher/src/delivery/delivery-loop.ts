@@ -2,7 +2,7 @@ import { type Broker, PARK_MS, type TopologyNames, tierFor } from '@hookline/bro
 import type { DeliveryTask, SubscriptionRecord } from '@hookline/contracts';
 import { counter, histogram, type Logger } from '@hookline/http';
 import { decideOutcome, type Outcome } from '../policy/outcome';
-import type { DeliveryStore } from '../store/delivery-store';
+import { attemptRecord, type DeliveryStore } from '../store/delivery-store';
 import type { ConcurrencyBudget } from './budget';
 import type { FailureClock } from './failure-clock';
 import type { Deliverer, SentAttempt } from './http-deliverer';
@@ -192,20 +192,7 @@ export class DeliveryLoop {
     );
     // The ack waits for this write (batched), the receiver did not: the record is durable before the
     // message is settled, and a crash before that repeats the attempt with the same webhook-id.
-    await deps.store.recordAttempt({
-      deliveryId: task.id,
-      subscriptionId: sub.id,
-      attempt: task.attempt,
-      round: task.round,
-      at: now,
-      durationMs: sent.durationMs,
-      statusCode: sent.status,
-      error,
-      responseBody: sent.responseBody,
-      nextAttemptAt,
-      status,
-      task,
-    });
+    await deps.store.recordAttempt(attemptRecord(task, now, sent, { status, error, nextAttemptAt }));
   }
 
   /** Auto-disable: a failure that ends a streak longer than DISABLE_AFTER_HOURS disables the subscription. */

@@ -1,6 +1,7 @@
 import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
 import { type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import type { DeliveryControls } from '../controls/delivery-controls';
 import { deliveryId } from '../delivery/delivery-id';
 import type { DeliveryLoop } from '../delivery/delivery-loop';
 import type { SubscriptionIndex } from '../matching/subscription-index';
@@ -26,6 +27,8 @@ export function fanoutHandler(deps: {
   /** The widest fan-out attempted in-process; wider ones go through the deliver queue. */
   inlineMax: number;
   logger: Logger;
+  /** Rate limits and FIFO ordering: FIFO events are left to their queues, limited deliveries diverted. */
+  controls?: DeliveryControls;
 }): (msg: ConsumeMessage) => Promise<Disposition> {
   return async (msg) => {
     let parsed: unknown;
@@ -42,7 +45,9 @@ export function fanoutHandler(deps: {
     // The station's raw origin is for pull consumers; subscribers get {type, timestamp, data}.
     const { station: _station, ...event } = result.data;
     // Matching happens before the first await: see SubscriptionIndex on ordering.
-    const subs = deps.index.match(event.type);
+    const controls = deps.controls;
+    let subs = deps.index.match(event.type);
+    if (controls) subs = subs.filter((s) => !controls.leavesToFifo(s, event));
     if (subs.length === 0) return 'ack';
     const tasks: DeliveryTask[] = subs.map((s) => ({
       id: deliveryId(event.id, s.id),
@@ -55,7 +60,13 @@ export function fanoutHandler(deps: {
     }));
 
     if (subs.length <= deps.inlineMax) {
-      const settled = await Promise.allSettled(tasks.map((t, i) => deps.loop.settle(t, subs[i])));
+      const settled = await Promise.allSettled(
+        tasks.map((t, i) => {
+          const sub = subs[i];
+          // A rate-limited subscription's delivery waits in its own queue for its pace.
+          return sub?.rateLimit && controls ? controls.hold(t, sub) : deps.loop.settle(t, sub);
+        }),
+      );
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       // A system fault on any one delivery leaves the event unacked: it comes back and the settled
       // ones are repeated with the same webhook-ids (at least once).
@@ -67,17 +78,18 @@ export function fanoutHandler(deps: {
     const record = () => Promise.all(tasks.map((t) => deps.store.recordCreated(t, now)));
     const publish = () =>
       Promise.all(
-        tasks.map((t) =>
-          deps.broker.publish(
-            deps.names.deliveriesExchange,
-            deps.names.deliverRoutingKey,
+        tasks.map(async (t, i) => {
+          const diverted = subs[i]?.rateLimit ? await controls?.divert(subs[i]) : undefined;
+          return deps.broker.publish(
+            diverted ? '' : deps.names.deliveriesExchange,
+            diverted ?? deps.names.deliverRoutingKey,
             Buffer.from(JSON.stringify(t)),
             {
               messageId: t.id,
               contentType: 'application/json',
             },
-          ),
-        ),
+          );
+        }),
       );
     // The record is not on the path to the receiver (an attempt that lands first creates it, see
     // DeliveryStore), so both start at once; the event is acked once both are done. While MongoDB is

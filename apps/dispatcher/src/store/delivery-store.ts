@@ -13,6 +13,29 @@ export interface AttemptRecord extends AttemptDoc {
   task: DeliveryTask;
 }
 
+/** The record of one HTTP attempt of `task`, made at `at`, leaving the delivery in `outcome.status`. */
+export function attemptRecord(
+  task: DeliveryTask,
+  at: Date,
+  sent: { durationMs: number; status: number | null; responseBody: string | null },
+  outcome: { status: StoredStatus; error: string | null; nextAttemptAt: Date | null },
+): AttemptRecord {
+  return {
+    deliveryId: task.id,
+    subscriptionId: task.subscriptionId,
+    attempt: task.attempt,
+    round: task.round,
+    at,
+    durationMs: sent.durationMs,
+    statusCode: sent.status,
+    error: outcome.error,
+    responseBody: sent.responseBody,
+    nextAttemptAt: outcome.nextAttemptAt,
+    status: outcome.status,
+    task,
+  };
+}
+
 /** One write to a delivery's document: a status, with or without an attempt. */
 interface DeliveryWrite {
   task: DeliveryTask;

@@ -19,13 +19,17 @@ const HOUR_MS = 3_600_000;
 
 /** Seed 001's `/subscription` CRUD, plus secrets and their rotation. */
 export function registerSubscriptionRoutes(ctx: AppContext): void {
-  const { store, feed, schemas } = ctx;
+  const { store, feed, schemas, fifoQueues } = ctx;
 
   /** Every write by id: 404 when unknown, and the change on its way to the dispatchers before the answer. */
   async function updateAndPublish(id: string, change: Parameters<typeof store.update>[1]) {
+    const before = await store.get(id);
+    if (!before) throw notFound(id);
+    await fifoQueues.prepare(id, change(before) ?? {}, before);
     const result = await store.update(id, change);
     if (!result) throw notFound(id);
     await feed.upserted(result.doc);
+    await fifoQueues.settle(before, result.doc);
     return result.doc;
   }
 
@@ -35,9 +39,14 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'Create a subscription (the answer is the only list-like place its secret appears)',
     tags,
     body: schemas.createBody,
-    responses: { 201: { description: 'created', schema: subscriptionWithSecretSchema } },
+    responses: {
+      201: { description: 'created', schema: subscriptionWithSecretSchema },
+      409: { description: 'too many subscriptions with a rateLimit or an ordering' },
+    },
     async handler({ body }, _req, res) {
+      await fifoQueues.checkCapacity(store, undefined, body);
       const doc = await store.create({ ...body, eventTypes: unique(body.eventTypes) });
+      await fifoQueues.prepare(doc._id, doc);
       await feed.upserted(doc);
       res.status(201).json({ ...toView(doc), secret: doc.secret });
     },
@@ -99,7 +108,11 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     tags,
     params: schemas.idParams,
     body: schemas.patchBody,
-    responses: { 200: { description: 'changed', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
+    responses: {
+      200: { description: 'changed', schema: subscriptionViewSchema },
+      404: { description: 'unknown id' },
+      409: { description: 'too many subscriptions with a rateLimit or an ordering' },
+    },
     async handler({ params, body }, _req, res) {
       const changes: SubscriptionChanges = {
         url: body.url,
@@ -108,10 +121,17 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         metadata: body.metadata,
         enabled: body.enabled,
         disabledReason: body.disabledReason,
+        rateLimit: body.rateLimit,
       };
+      await fifoQueues.checkCapacity(store, params.id, body);
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
-      const doc = await updateAndPublish(params.id, () => changes);
+      const doc = await updateAndPublish(params.id, (current) =>
+        // A change of ordering applies to events stamped from this write on (see FifoQueues).
+        body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
+          ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
+          : changes,
+      );
       res.json(toView(doc));
     },
   });
