@@ -77,7 +77,8 @@ export function createApi(credential: () => string | null, onUnauthorized?: (err
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = credential();
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Every write declares JSON, with or without a body: Hookline refuses other writes (CSRF guard).
+    if (method !== 'GET') headers['content-type'] = 'application/json';
     let res: Response;
     try {
       res = await fetch(path, {
