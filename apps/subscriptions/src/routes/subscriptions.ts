@@ -1,3 +1,4 @@
+import { ORDERING_SWITCH_DELAY_MS } from '@hookline/contracts';
 import { HttpError } from '@hookline/http';
 import { generateSecret } from '@hookline/signing';
 import type { AppContext } from '../context';
@@ -127,9 +128,9 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
       const doc = await updateAndPublish(params.id, (current) =>
-        // A change of ordering applies to events stamped from this write on (see FifoQueues).
+        // A change of ordering applies to events stamped a moment after this write (see FifoQueues).
         body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
-          ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
+          ? { ...changes, ordering: body.ordering, orderingSince: new Date(Date.now() + ORDERING_SWITCH_DELAY_MS) }
           : changes,
       );
       res.json(toView(doc));
