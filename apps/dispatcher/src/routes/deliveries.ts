@@ -106,6 +106,16 @@ export function deliveriesRouter(
   router.post('/deliveries/:id/replay', auth, async (req, res) => {
     const id = deliveryIdParam.safeParse(req.params.id);
     if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
+    // A delivery whose subscription is gone cannot be attempted: say so, and leave its record as it is
+    // (queueing it would mark it pending, then fail it for want of a subscription).
+    const found = await models.Delivery.findById(id.data, { subscriptionId: 1 }).lean();
+    if (!found) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
+    if (!knowsSubscription(found.subscriptionId))
+      throw new HttpError(
+        409,
+        'subscription_deleted',
+        `the subscription ${found.subscriptionId} of ${id.data} was deleted`,
+      );
     const doc = await requeuer.replay(id.data);
     if (!doc) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
     res.status(202).json({ id: doc._id, status: 'pending', round: doc.rounds ?? 0 });
@@ -133,7 +143,11 @@ export function deliveriesRouter(
     path: '/deliveries/{id}/replay',
     summary: 'A new attempt of one delivery now, with the same webhook-id (any status)',
     request: { params: z.object({ id: deliveryIdParam }) },
-    responses: { 202: { description: 'queued' }, 404: { description: 'unknown delivery' } },
+    responses: {
+      202: { description: 'queued' },
+      404: { description: 'unknown delivery' },
+      409: { description: 'its subscription was deleted (subscription_deleted); the record is unchanged' },
+    },
   });
   registry.registerPath({
     method: 'post',
