@@ -30,6 +30,7 @@ export async function startDispatcher(
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
   const requeuer = new Requeuer(deps.broker, topologyNames(config.HOOKLINE_NAMESPACE), models);
+  const failureClock = new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000);
   const worker = new DispatcherWorker({
     broker: deps.broker,
     namespace: config.HOOKLINE_NAMESPACE,
@@ -44,7 +45,7 @@ export async function startDispatcher(
     concurrency: config.DELIVERY_CONCURRENCY,
     fanoutInlineMax: config.FANOUT_INLINE_MAX,
     maxInFlightPerSubscription: config.MAX_IN_FLIGHT_PER_SUBSCRIPTION,
-    failureClock: new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000),
+    failureClock,
     requeuer,
     fifoHeads: mongoFifoHeads(deps.db),
     queueType: config.QUEUE_TYPE,
@@ -52,6 +53,6 @@ export async function startDispatcher(
     logger: deps.logger,
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));
-  const module = createDispatcherModule({ ...deps, models, worker, requeuer });
+  const module = createDispatcherModule({ ...deps, models, worker, requeuer, failureClock });
   return { module, worker, stop: () => worker.stop() };
 }

@@ -12,6 +12,7 @@ import { registerSeed003Routes } from './routes/seed-003';
 import { registerSeed004Routes } from './routes/seed-004';
 import { registerSnapshotRoute } from './routes/snapshot';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerTransformTestRoute } from './routes/transform-test';
 import { buildSchemas } from './schemas';
 import type { SubscriptionsSettings } from './service';
 import { SubscriptionStore } from './store';
@@ -37,6 +38,7 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
   registerSnapshotRoute(ctx);
   registerSubscriptionRoutes(ctx);
+  registerTransformTestRoute(ctx);
   registerSeed003Routes(ctx);
   registerSeed004Routes(ctx);
   return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };

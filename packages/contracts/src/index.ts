@@ -32,6 +32,8 @@ export {
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,
+  SIGNING_SCHEMES,
+  type SigningScheme,
   type SubscriptionChange,
   type SubscriptionRecord,
   subscriptionChangeSchema,

@@ -1,7 +1,7 @@
+import type { SigningScheme } from '@hookline/contracts';
 import { HttpError } from '@hookline/http';
-import { generateSecret } from '@hookline/signing';
 import type { AppContext } from '../context';
-import { toView } from '../model';
+import { type SubscriptionDoc, secretView, toView } from '../model';
 import { defineRoute } from '../route';
 import {
   rotatedSecretSchema,
@@ -10,12 +10,22 @@ import {
   subscriptionViewSchema,
   subscriptionWithSecretSchema,
 } from '../schemas';
-import type { SubscriptionChanges } from '../store';
+import { newSecretFor, type SubscriptionChanges } from '../store';
 
 const tags = ['subscriptions'];
 const notFound = (id: string) => new HttpError(404, 'not_found', `subscription ${id} does not exist`);
 const unique = (types: string[]) => [...new Set(types)];
 const HOUR_MS = 3_600_000;
+
+/**
+ * A new secret, the current one signing beside it for the grace period. A rotation during another's
+ * grace period drops the oldest secret: at most two sign at once.
+ */
+function rotation(current: string, secret: string, graceMs: number): SubscriptionChanges {
+  return graceMs > 0
+    ? { secret, previousSecret: current, previousSecretExpiresAt: new Date(Date.now() + graceMs) }
+    : { secret, previousSecret: null, previousSecretExpiresAt: null };
+}
 
 /** Seed 001's `/subscription` CRUD, plus secrets and their rotation. */
 export function registerSubscriptionRoutes(ctx: AppContext): void {
@@ -33,6 +43,18 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     return result.doc;
   }
 
+  /**
+   * Switching signing schemes is a rotation to a key of the other kind: the old secret keeps signing
+   * (a v1 and a v1a signature side by side) through the grace period, so receivers switch when they like.
+   */
+  function schemeChange(current: SubscriptionDoc, signing: SigningScheme): SubscriptionChanges {
+    if ((current.signing ?? 'hmac-sha256') === signing) return {};
+    return {
+      ...rotation(current.secret, newSecretFor(signing), ctx.secretGraceHours * HOUR_MS),
+      signing: signing === 'ed25519' ? signing : null,
+    };
+  }
+
   defineRoute(ctx, {
     method: 'post',
     path: '/subscription',
@@ -48,7 +70,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       const doc = await store.create({ ...body, eventTypes: unique(body.eventTypes) });
       await fifoQueues.prepare(doc._id, doc);
       await feed.upserted(doc);
-      res.status(201).json({ ...toView(doc), secret: doc.secret });
+      res.status(201).json({ ...toView(doc), ...secretView(doc.secret) });
     },
   });
 
@@ -82,7 +104,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
   defineRoute(ctx, {
     method: 'put',
     path: '/subscription/:id',
-    summary: 'Replace url, eventTypes, description, metadata and enabled',
+    summary: 'Replace url, eventTypes, description, metadata, enabled, filter, transform and headers',
     tags,
     params: schemas.idParams,
     body: schemas.replaceBody,
@@ -94,6 +116,9 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         eventTypes: unique(body.eventTypes),
         description: body.description ?? null,
         metadata: body.metadata ?? null,
+        filter: body.filter ?? null,
+        transform: body.transform ?? null,
+        headers: body.headers ?? null,
         enabled,
         ...(enabled ? { disabledReason: null } : {}),
       }));
@@ -121,17 +146,22 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         metadata: body.metadata,
         enabled: body.enabled,
         disabledReason: body.disabledReason,
+        filter: body.filter,
+        transform: body.transform,
+        headers: body.headers,
         rateLimit: body.rateLimit,
       };
       await fifoQueues.checkCapacity(store, params.id, body);
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
-      const doc = await updateAndPublish(params.id, (current) =>
+      const doc = await updateAndPublish(params.id, (current) => {
         // A change of ordering applies to events stamped from this write on (see FifoQueues).
-        body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
-          ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
-          : changes,
-      );
+        const next: SubscriptionChanges =
+          body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
+            ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
+            : changes;
+        return body.signing === undefined ? next : { ...next, ...schemeChange(current, body.signing ?? 'hmac-sha256') };
+      });
       res.json(toView(doc));
     },
   });
@@ -160,7 +190,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     async handler({ params }, _req, res) {
       const doc = await store.get(params.id);
       if (!doc) throw notFound(params.id);
-      res.json({ secret: doc.secret });
+      res.json(secretView(doc.secret));
     },
   });
 
@@ -175,16 +205,11 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     responses: { 200: { description: 'rotated', schema: rotatedSecretSchema }, 404: { description: 'unknown id' } },
     async handler({ params, body }, _req, res) {
       const graceMs = (body?.grace_hours ?? ctx.secretGraceHours) * HOUR_MS;
-      const secret = generateSecret();
-      // A rotation during another's grace period drops the oldest secret: at most two sign at once.
-      const doc = await updateAndPublish(params.id, (current) => {
-        const expiresAt = new Date(Date.now() + graceMs);
-        return graceMs > 0
-          ? { secret, previousSecret: current.secret, previousSecretExpiresAt: expiresAt }
-          : { secret, previousSecret: null, previousSecretExpiresAt: null };
-      });
+      const doc = await updateAndPublish(params.id, (current) =>
+        rotation(current.secret, newSecretFor(current.signing), graceMs),
+      );
       res.json({
-        secret,
+        ...secretView(doc.secret),
         previous_secret_expires_at: doc.previousSecretExpiresAt?.toISOString() ?? null,
       });
     },
