@@ -29,6 +29,7 @@ export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } 
 export { openChange, sealChange } from './feed-seal';
 export {
   CONTROLLED_SUBSCRIPTIONS_MAX,
+  ORDERING_SWITCH_DELAY_MS,
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,
