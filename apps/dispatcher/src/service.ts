@@ -10,7 +10,8 @@ import { httpSubscriptionSource } from './matching/snapshot-source';
 import { httpSubscriptionControl } from './matching/subscription-control';
 import { Requeuer } from './operations/requeue';
 import { DeliveryStore } from './store/delivery-store';
-import { deliveryModels } from './store/models';
+import { deliveryModels, retentionSeconds } from './store/models';
+import { applyRetention } from './store/retention';
 import { DispatcherWorker } from './worker';
 
 /** The process-independent config of this app (the port and MongoDB URL belong to the process). */
@@ -26,6 +27,12 @@ export async function startDispatcher(
 ): Promise<ServiceHandle & { worker: DispatcherWorker }> {
   const { config } = deps;
   const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);
+  const previous = await applyRetention(deps.db, retentionSeconds(config.DELIVERY_RETENTION_DAYS));
+  if (previous !== undefined)
+    deps.logger.info(
+      { from: previous, to: retentionSeconds(config.DELIVERY_RETENTION_DAYS) },
+      'dispatcher.retention_changed',
+    );
   await models.Delivery.init();
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
@@ -49,6 +56,7 @@ export async function startDispatcher(
     requeuer,
     fifoHeads: mongoFifoHeads(deps.db),
     queueType: config.QUEUE_TYPE,
+    feedKeys: config.API_KEYS,
     logger: deps.logger,
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));

@@ -25,7 +25,7 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   const ctx: AppContext = {
     ...routeContext(router, openapi, config.API_KEYS, logger),
     store: new SubscriptionStore(deps.db),
-    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger),
+    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger, config.API_KEYS),
     fifoQueues: new FifoQueues(deps.broker, config.HOOKLINE_NAMESPACE, config.QUEUE_TYPE, logger),
     schemas: buildSchemas({
       extraEventTypes: config.EXTRA_EVENT_TYPES,

@@ -1,2 +1,2 @@
 export { connectMongo, mongoReady } from './mongo';
-export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps } from './run';
+export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps, shutdownBudgetMs } from './run';
