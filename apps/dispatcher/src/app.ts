@@ -1,6 +1,7 @@
+import { recordTenant } from '@hookline/contracts';
 import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { readinessChecks } from '@hookline/runtime';
+import { readinessChecks, tenantTokenVerifier } from '@hookline/runtime';
 import type { Express } from 'express';
 import type { Requeuer } from './operations/requeue';
 import { deliveriesRouter } from './routes/deliveries';
@@ -20,8 +21,12 @@ export function createDispatcherModule(deps: DispatcherAppDeps): HttpModule {
   const router = deliveriesRouter(
     deps.models,
     deps.requeuer,
-    (id) => deps.worker.index.get(id) !== undefined,
+    (id) => {
+      const sub = deps.worker.index.get(id);
+      return sub && recordTenant(sub);
+    },
     deps.config.API_KEYS,
+    tenantTokenVerifier(deps.config, deps.db),
     openapi,
   );
   return {

@@ -1,6 +1,6 @@
 import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { readinessChecks } from '@hookline/runtime';
+import { readinessChecks, tenantExists } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
 import { idempotencyStore } from './idempotency';
@@ -23,6 +23,7 @@ export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpM
     publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
     idempotency: idempotencyStore(models.Idempotency),
     logger: deps.logger,
+    tenantExists: (tenant: string) => tenantExists(deps.db, tenant),
   };
   likeRoutes(context);
   userRoutes(context);

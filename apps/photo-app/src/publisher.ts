@@ -8,9 +8,10 @@ export const CONFIRM_WAIT_MS = 1500;
 export interface EventPublisher {
   /**
    * Resolves with the envelope once RabbitMQ has confirmed it; rejects with BrokerUnavailableError
-   * otherwise. `id` replaces the generated event id (a producer's own id).
+   * otherwise. `id` replaces the generated event id (a producer's own id); `tenant` limits the event to
+   * that tenant's subscriptions.
    */
-  publish(type: string, data: unknown, id?: string): Promise<EventEnvelope>;
+  publish(type: string, data: unknown, id?: string, tenant?: string): Promise<EventEnvelope>;
 }
 
 const published = counter('hookline_events_published_total', 'events published to RabbitMQ, by outcome', ['outcome']);
@@ -19,8 +20,12 @@ const published = counter('hookline_events_published_total', 'events published t
 export function createEventPublisher(broker: Broker, namespace: string, waitMs = CONFIRM_WAIT_MS): EventPublisher {
   const exchange = topologyNames(namespace).eventsExchange;
   return {
-    async publish(type, data, id) {
-      const envelope = id === undefined ? createEnvelope(type, data) : { ...createEnvelope(type, data), id };
+    async publish(type, data, id, tenant) {
+      const envelope: EventEnvelope = {
+        ...createEnvelope(type, data),
+        ...(id === undefined ? {} : { id }),
+        ...(tenant === undefined ? {} : { tenant }),
+      };
       const content = Buffer.from(JSON.stringify(envelope));
       let timer: NodeJS.Timeout | undefined;
       // The broker's own confirm timeout belongs to the process (5 s by default); an HTTP client must

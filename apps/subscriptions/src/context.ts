@@ -1,8 +1,10 @@
-import type { Logger } from '@hookline/http';
+import type { Logger, TenantTokenVerifier } from '@hookline/http';
 import type { ChangeFeed } from './changes';
 import type { RouteContext } from './route';
 import type { Schemas } from './schemas';
 import type { SubscriptionStore } from './store';
+import type { TenantStore } from './tenant-store';
+import type { TestEventPublisher } from './test-events';
 
 /** What every route module of this app works with. */
 export interface AppContext extends RouteContext {
@@ -11,4 +13,10 @@ export interface AppContext extends RouteContext {
   schemas: Schemas;
   logger: Logger;
   secretGraceHours: number;
+  tenants: TenantStore;
+  tenantTokens: TenantTokenVerifier;
+  /** Where people reach Hookline: portal links start with it. */
+  publicUrl: string;
+  maxSubscriptionsPerTenant: number;
+  publishTestEvent: TestEventPublisher;
 }

@@ -27,8 +27,10 @@ export {
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
 export {
+  recordTenant,
   type SubscriptionChange,
   type SubscriptionRecord,
   subscriptionChangeSchema,
   subscriptionRecordSchema,
 } from './subscription';
+export { DEFAULT_TENANT, TENANT_ID_PATTERN, tenantIdSchema } from './tenant';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TENANT, tenantIdSchema } from './tenant';
 
 /**
  * A subscription as the subscription service publishes it to the dispatchers (secrets included:
@@ -6,6 +7,8 @@ import { z } from 'zod';
  */
 export const subscriptionRecordSchema = z.object({
   id: z.string(),
+  // Absent (records published before tenants existed) means `default`: see recordTenant.
+  tenant: tenantIdSchema.optional(),
   url: z.string(),
   eventTypes: z.array(z.string()),
   enabled: z.boolean(),
@@ -18,6 +21,9 @@ export const subscriptionRecordSchema = z.object({
   version: z.number(),
 });
 export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
+
+/** The tenant a subscription record belongs to. */
+export const recordTenant = (record: Pick<SubscriptionRecord, 'tenant'>): string => record.tenant ?? DEFAULT_TENANT;
 
 /** Messages on the `hookline.subscriptions` fanout exchange: the dispatchers' feed. */
 export const subscriptionChangeSchema = z.discriminatedUnion('op', [

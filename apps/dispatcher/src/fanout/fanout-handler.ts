@@ -1,5 +1,5 @@
 import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
-import { type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
+import { type DeliveryTask, eventEnvelopeSchema, recordTenant } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { deliveryId } from '../delivery/delivery-id';
 import type { SubscriptionIndex } from '../matching/subscription-index';
@@ -32,12 +32,13 @@ export function fanoutHandler(deps: {
     // The station's raw origin is for pull consumers; subscribers get {type, timestamp, data}.
     const { station: _station, ...event } = result.data;
     // Matching happens before the first await: see SubscriptionIndex on ordering.
-    const subs = deps.index.match(event.type);
+    const subs = deps.index.matchEvent(event);
     if (subs.length === 0) return 'ack';
     const tasks: DeliveryTask[] = subs.map((s) => ({
       id: deliveryId(event.id, s.id),
       eventId: event.id,
       subscriptionId: s.id,
+      tenant: recordTenant(s),
       attempt: 1,
       round: 0,
       parked: 0,

@@ -53,6 +53,7 @@ function creationFields(task: DeliveryTask, now: Date) {
     eventId: task.eventId,
     eventType: task.event.type,
     subscriptionId: task.subscriptionId,
+    tenant: task.tenant,
     event: task.event,
     createdAt: now,
   };

@@ -15,6 +15,8 @@ export interface DeliveryDoc {
   eventId: string;
   eventType: string;
   subscriptionId: string;
+  /** The subscription's tenant; absent on deliveries recorded before tenants existed (`default`). */
+  tenant?: string;
   status: StoredStatus;
   attempts: number;
   event: unknown;
@@ -50,6 +52,7 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       eventId: { type: String, required: true, index: true },
       eventType: String,
       subscriptionId: { type: String, required: true },
+      tenant: String,
       status: { type: String, enum: STORED_STATUSES, required: true },
       attempts: { type: Number, default: 0 },
       rounds: { type: Number, default: 0 },
@@ -65,6 +68,8 @@ export function deliveryModels(db: Connection, retentionDays: number) {
   );
   deliverySchema.index({ subscriptionId: 1, status: 1 });
   deliverySchema.index({ createdAt: 1 }, { expireAfterSeconds: ttl });
+  // `GET /deliveries?tenant=` and every tenant token's list: newest first within a tenant.
+  deliverySchema.index({ tenant: 1, createdAt: -1, _id: -1 });
 
   const attemptSchema = new Schema<AttemptDoc>(
     {

@@ -13,6 +13,8 @@ export interface RouteContext {
   models: PhotoModels;
   idempotency: IdempotencyStore;
   logger: Logger;
+  /** Whether a tenant exists (an event naming an unknown one is a 422). */
+  tenantExists(tenant: string): Promise<boolean>;
 }
 
 const json = { 'application/json': { schema: errorBodySchema } };

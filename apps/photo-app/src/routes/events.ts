@@ -13,7 +13,15 @@ const errorJson = { 'application/json': { schema: errorBodySchema } };
  * and those of types an operator declares (EXTRA_EVENT_TYPES); subscriptions, not publishing, are
  * checked against the catalog.
  */
-export function eventRoutes({ router, openapi, publisher, idempotency, models, logger }: RouteContext): void {
+export function eventRoutes({
+  router,
+  openapi,
+  publisher,
+  idempotency,
+  models,
+  logger,
+  tenantExists,
+}: RouteContext): void {
   router.post('/events', jsonBody, async (req, res) => {
     const body = publishEventBody.parse(req.body);
     const header = req.get('idempotency-key');
@@ -22,7 +30,7 @@ export function eventRoutes({ router, openapi, publisher, idempotency, models, l
       header === undefined ? body.id : idempotencyHeaders.parse({ 'idempotency-key': header })['idempotency-key'];
 
     const publish = async () => {
-      const event = await publisher.publish(body.type, body.data, body.id);
+      const event = await publisher.publish(body.type, body.data, body.id, body.tenant);
       const response: z.infer<typeof publishedEventResponse> = {
         id: event.id,
         type: event.type,
@@ -31,6 +39,11 @@ export function eventRoutes({ router, openapi, publisher, idempotency, models, l
       return { status: 202, body: response };
     };
 
+    if (body.tenant !== undefined && !(await tenantExists(body.tenant)))
+      throw new HttpError(422, 'unknown_tenant', `tenant ${body.tenant} does not exist`, [
+        { field: 'tenant', message: `unknown tenant "${body.tenant}" (create it with POST /tenants)` },
+      ]);
+
     if (key === undefined) {
       const { status, body: response } = await publish();
       res.status(status).json(response);
@@ -38,7 +51,10 @@ export function eventRoutes({ router, openapi, publisher, idempotency, models, l
     }
 
     await models.ready();
-    const claim = await idempotency.claim(key, fingerprint({ type: body.type, data: body.data, id: body.id }));
+    const claim = await idempotency.claim(
+      key,
+      fingerprint({ type: body.type, data: body.data, id: body.id, tenant: body.tenant }),
+    );
     switch (claim.outcome) {
       case 'replay':
         res.set('Idempotent-Replayed', 'true').status(claim.response.status).json(claim.response.body);
@@ -77,7 +93,7 @@ export function eventRoutes({ router, openapi, publisher, idempotency, models, l
     responses: {
       202: { description: 'published', content: { 'application/json': { schema: publishedEventResponse } } },
       409: { description: 'the first request with this key is still running', content: errorJson },
-      422: { description: 'this key was used with a different request', content: errorJson },
+      422: { description: 'this key was used with a different request, or an unknown tenant', content: errorJson },
       ...errorResponses,
     },
   });

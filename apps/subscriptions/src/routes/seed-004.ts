@@ -1,4 +1,4 @@
-import { WILDCARD_EVENT_TYPE } from '@hookline/contracts';
+import { DEFAULT_TENANT, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import type { AppContext } from '../context';
 import { toView } from '../model';
 import { defineRoute } from '../route';
@@ -22,12 +22,16 @@ export function registerSeed004Routes(ctx: AppContext): void {
       200: { description: 'this url already had a "*" subscription: that one', schema: subscriptionWithSecretSchema },
     },
     async handler({ body }, _req, res) {
-      const [existing] = await ctx.store.find({ url: body.url, eventTypes: [WILDCARD_EVENT_TYPE] });
+      const [existing] = await ctx.store.find({
+        tenant: DEFAULT_TENANT,
+        url: body.url,
+        eventTypes: [WILDCARD_EVENT_TYPE],
+      });
       if (existing) {
         res.status(200).json({ ...toView(existing), secret: existing.secret });
         return;
       }
-      const doc = await ctx.store.create({ url: body.url, eventTypes: [WILDCARD_EVENT_TYPE] });
+      const doc = await ctx.store.create({ tenant: DEFAULT_TENANT, url: body.url, eventTypes: [WILDCARD_EVENT_TYPE] });
       await ctx.feed.upserted(doc);
       res.status(201).json({ ...toView(doc), secret: doc.secret });
     },
