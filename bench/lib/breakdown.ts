@@ -33,54 +33,62 @@ export async function stageBreakdown(
   await client.connect();
   try {
     const db = client.db('hookline');
+    // One document per delivery with its attempts inside (apps/dispatcher/src/store/models.ts).
     const deliveries = await db
       .collection('deliveries')
-      .find({}, { projection: { _id: 1, createdAt: 1, 'event.timestamp': 1, 'event.data.photoId': 1 } })
+      .find(
+        {},
+        {
+          projection: {
+            _id: 1,
+            'event.timestamp': 1,
+            'event.data.photoId': 1,
+            attempts: 1,
+            'attemptLog.at': 1,
+            'attemptLog.durationMs': 1,
+          },
+        },
+      )
       .toArray();
-    const attempts = await db
-      .collection('delivery_attempts')
-      .find({}, { projection: { deliveryId: 1, at: 1, durationMs: 1, attempt: 1 } })
-      .toArray();
-    const firstAttempt = new Map<string, { at: number; durationMs: number }>();
-    for (const a of attempts) {
-      const cur = firstAttempt.get(a.deliveryId as string);
-      const at = (a.at as Date).getTime();
-      if (!cur || at < cur.at) firstAttempt.set(a.deliveryId as string, { at, durationMs: a.durationMs as number });
-    }
     const { first } = firstReceipts(records);
     const s = {
       toEvent: [] as number[],
-      toCreated: [] as number[],
       toAttempt: [] as number[],
       http: [] as number[],
       toReceipt: [] as number[],
     };
     let parked = 0;
+    let attempts = 0;
     for (const d of deliveries) {
+      attempts += (d.attempts as number) ?? 0;
       const key = (d.event as { data?: { photoId?: string } })?.data?.photoId;
       if (!key) continue;
       const sent = sentAt.get(key);
       const rec = first.get(key);
-      const att = firstAttempt.get(d._id as unknown as string);
+      const log = (d.attemptLog ?? []) as Array<{ at: Date; durationMs: number }>;
+      const att = log.reduce<{ at: Date; durationMs: number } | undefined>(
+        (a, b) => (!a || b.at.getTime() < a.at.getTime() ? b : a),
+        undefined,
+      );
       if (sent === undefined || !rec || !att) continue;
       const evTs = Date.parse((d.event as { timestamp: string }).timestamp);
-      const created = (d.createdAt as Date).getTime();
+      const at = att.at.getTime();
       s.toEvent.push(evTs - sent);
-      s.toCreated.push(created - evTs);
-      s.toAttempt.push(att.at - created);
+      s.toAttempt.push(at - evTs);
       s.http.push(att.durationMs);
-      s.toReceipt.push(rec.at - att.at);
-      if (att.at - created >= 1000) parked++;
+      s.toReceipt.push(rec.at - at);
+      if (at - evTs >= 1000) parked++;
     }
     return {
       stages: {
         'client send -> event timestamp (photo-app)': stat(s.toEvent),
-        'event timestamp -> delivery created (publish+confirm, fanout queue, fan-out)': stat(s.toCreated),
-        'delivery created -> attempt started (deliver queue, in-flight limit, park)': stat(s.toAttempt),
+        'event timestamp -> first attempt started (publish+confirm, fanout queue, match, in-flight limit)': stat(
+          s.toAttempt,
+        ),
         'attempt started -> receipt': stat(s.toReceipt),
         'attempt HTTP duration (durationMs)': stat(s.http),
       },
-      attempts: attempts.length,
+      attempts,
       deliveries: deliveries.length,
       waitedOverParkMs: parked,
     };

@@ -160,11 +160,14 @@ export class Cluster {
     return env;
   }
 
-  /** Spawns the app and waits until its `/readyz` answers 200 (the dispatcher's includes its worker). */
-  async startApp(app: AppName, readyTimeoutMs = 60_000): Promise<void> {
+  /**
+   * Spawns the app and waits until its `/readyz` answers 200 (the dispatcher's includes its worker).
+   * `env` adds variables for this start only (e.g. a failpoint).
+   */
+  async startApp(app: AppName, readyTimeoutMs = 60_000, env: Record<string, string> = {}): Promise<void> {
     const tail = this.tails.get(app) ?? new LogTail();
     this.tails.set(app, tail);
-    const child = spawnTs(`apps/${app}/src/main.ts`, [], this.env(app));
+    const child = spawnTs(`apps/${app}/src/main.ts`, [], { ...this.env(app), ...env });
     child.stdout?.on('data', (d: Buffer) => tail.push('', d));
     child.stderr?.on('data', (d: Buffer) => tail.push('! ', d));
     child.once('exit', (code, signal) =>

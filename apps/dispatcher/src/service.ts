@@ -3,6 +3,7 @@ import type { DispatcherConfig } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { createDispatcherModule } from './app';
+import { mongoFifoHeads } from './controls/fifo-heads';
 import { FailureClock } from './delivery/failure-clock';
 import { HttpDeliverer } from './delivery/http-deliverer';
 import { httpSubscriptionSource } from './matching/snapshot-source';
@@ -25,7 +26,7 @@ export async function startDispatcher(
 ): Promise<ServiceHandle & { worker: DispatcherWorker }> {
   const { config } = deps;
   const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);
-  await Promise.all([models.Delivery.init(), models.Attempt.init()]);
+  await models.Delivery.init();
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
   const requeuer = new Requeuer(deps.broker, topologyNames(config.HOOKLINE_NAMESPACE), models);
@@ -41,9 +42,12 @@ export async function startDispatcher(
     control: (index) => httpSubscriptionControl(config.SUBSCRIPTIONS_URL, apiKey, index),
     scheduleMs: config.RETRY_SCHEDULE,
     concurrency: config.DELIVERY_CONCURRENCY,
+    fanoutInlineMax: config.FANOUT_INLINE_MAX,
     maxInFlightPerSubscription: config.MAX_IN_FLIGHT_PER_SUBSCRIPTION,
     failureClock: new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000),
     requeuer,
+    fifoHeads: mongoFifoHeads(deps.db),
+    queueType: config.QUEUE_TYPE,
     logger: deps.logger,
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));

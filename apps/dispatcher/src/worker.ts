@@ -1,7 +1,18 @@
-import { type Broker, type Consumer, retryTiers, type TopologyNames, topologyNames } from '@hookline/broker';
+import {
+  type Broker,
+  type Consumer,
+  type QueueType,
+  retryTiers,
+  type TopologyNames,
+  topologyNames,
+} from '@hookline/broker';
 import { subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
-import { deliverHandler, type SubscriptionControl } from './delivery/deliver-handler';
+import { DeliveryControls } from './controls/delivery-controls';
+import { type FifoHeads, memoryFifoHeads } from './controls/fifo-heads';
+import { ConcurrencyBudget } from './delivery/budget';
+import { deliverHandler } from './delivery/deliver-handler';
+import { DeliveryLoop, type SubscriptionControl } from './delivery/delivery-loop';
 import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
 import { InFlightLimiter } from './delivery/in-flight';
@@ -10,6 +21,12 @@ import type { SubscriptionSource } from './matching/snapshot-source';
 import { SubscriptionIndex } from './matching/subscription-index';
 import type { Requeuer } from './operations/requeue';
 import type { DeliveryStore } from './store/delivery-store';
+
+/** How long a stopping worker lets record writes retry before giving their messages back. */
+const STOP_WRITES_AFTER_MS = 3000;
+
+/** See WorkerOptions.fanoutInlineMax; chosen from the fan-out benchmark (bench/README.md). */
+export const DEFAULT_FANOUT_INLINE_MAX = 1000;
 
 export interface WorkerOptions {
   broker: Broker;
@@ -20,8 +37,10 @@ export interface WorkerOptions {
   control: (index: SubscriptionIndex) => SubscriptionControl;
   scheduleMs: readonly number[];
   logger: Logger;
-  /** Deliveries in flight at once (the deliver queue's prefetch). */
+  /** HTTP requests in flight at once in this instance, fan-out and deliver consumers together. */
   concurrency: number;
+  /** The widest fan-out attempted in the fan-out consumer itself; wider ones go through the deliver queue. */
+  fanoutInlineMax?: number;
   /** Deliveries in flight at once per subscription (slow-endpoint isolation). */
   maxInFlightPerSubscription: number;
   failureClock?: FailureClock;
@@ -29,6 +48,9 @@ export interface WorkerOptions {
   requeuer?: Requeuer;
   /** How often the snapshot is re-read, as a backstop for a lost change message. */
   resyncMs?: number;
+  /** Where a FIFO head's retry schedule is kept between attempts (MongoDB in production). */
+  fifoHeads?: FifoHeads;
+  queueType?: QueueType;
 }
 
 /**
@@ -43,6 +65,7 @@ export class DispatcherWorker {
   private readonly consumers: Consumer[] = [];
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
+  private controls?: DeliveryControls;
   ready = false;
 
   constructor(private readonly o: WorkerOptions) {
@@ -51,6 +74,22 @@ export class DispatcherWorker {
 
   async start(): Promise<void> {
     const { broker, logger } = this.o;
+    // Rate limits and FIFO ordering (src/controls): their queues follow the index.
+    const controls = new DeliveryControls({
+      broker,
+      names: this.names,
+      namespace: this.o.namespace,
+      queueType: this.o.queueType,
+      lookup: (id) => this.index.get(id),
+      matches: (sub, event) => this.index.matchEvent(event).some((s) => s.id === sub.id),
+      deliverer: this.o.deliverer,
+      store: this.o.store,
+      heads: this.o.fifoHeads ?? memoryFifoHeads(),
+      control: this.o.control(this.index),
+      scheduleMs: this.o.scheduleMs,
+      logger,
+    });
+    this.controls = controls;
     const feed = broker.consume(
       '',
       async (msg) => {
@@ -64,6 +103,7 @@ export class DispatcherWorker {
         const id = change.data.subscription.id;
         const wasEnabled = this.index.get(id)?.enabled;
         this.index.apply(change.data);
+        controls.sync(id);
         if (wasEnabled === false && this.index.get(id)?.enabled) void this.resume(id);
         return 'ack';
       },
@@ -74,36 +114,46 @@ export class DispatcherWorker {
     await feed.ready;
     await this.loadSnapshotUntilDone();
     if (this.stopped) return;
+    const loop = new DeliveryLoop({
+      broker,
+      names: this.names,
+      lookup: (id) => this.index.get(id),
+      store: this.o.store,
+      deliverer: this.o.deliverer,
+      control: this.o.control(this.index),
+      scheduleMs: this.o.scheduleMs,
+      tiersMs: retryTiers(this.o.scheduleMs),
+      // A fast receiver may use up to half the budget; receivers that hang can hold at most their
+      // base limits plus that half (see InFlightLimiter).
+      limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription, {
+        burstLimit: Math.max(this.o.maxInFlightPerSubscription, Math.floor(this.o.concurrency / 2)),
+        burstBudget: Math.floor(this.o.concurrency / 2),
+      }),
+      budget: new ConcurrencyBudget(this.o.concurrency),
+      failureClock: this.o.failureClock,
+      logger,
+    });
+    controls.setDeliverHandler(deliverHandler(loop.deps, loop));
     this.consumers.push(
       broker.consume(
         this.names.fanoutQueue,
-        fanoutHandler({ broker, names: this.names, index: this.index, store: this.o.store, logger }),
-        // Each event waits for its deliveries' record and confirms, tens of ms under load: 64 in flight
-        // capped the fan-out near 1,500 events/s in the benchmark, below what delivery can take.
-        { prefetch: 256 },
-      ),
-      broker.consume(
-        this.names.deliverQueue,
-        deliverHandler({
+        fanoutHandler({
           broker,
           names: this.names,
-          lookup: (id) => this.index.get(id),
+          index: this.index,
           store: this.o.store,
-          deliverer: this.o.deliverer,
-          control: this.o.control(this.index),
-          scheduleMs: this.o.scheduleMs,
-          tiersMs: retryTiers(this.o.scheduleMs),
-          // A fast receiver may use up to half the prefetch window; receivers that hang can hold
-          // at most their base limits plus that half (see InFlightLimiter).
-          limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription, {
-            burstLimit: Math.max(this.o.maxInFlightPerSubscription, Math.floor(this.o.concurrency / 2)),
-            burstBudget: Math.floor(this.o.concurrency / 2),
-          }),
-          failureClock: this.o.failureClock,
+          loop,
+          inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
           logger,
+          controls,
         }),
-        { prefetch: this.o.concurrency },
+        // Each event waits for its deliveries' attempts and records, a few ms to tens of ms under load:
+        // the window must cover that round trip at the rates the delivery loop can take.
+        { prefetch: 256 },
       ),
+      broker.consume(this.names.deliverQueue, controls.wrapDeliver(deliverHandler(loop.deps, loop)), {
+        prefetch: this.o.concurrency,
+      }),
     );
     this.ready = true;
     logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
@@ -121,7 +171,9 @@ export class DispatcherWorker {
   private async resync(): Promise<boolean> {
     const startedAt = Date.now();
     try {
-      this.index.replaceWith(await this.o.source.load(), startedAt);
+      const subs = await this.o.source.load();
+      this.index.replaceWith(subs, startedAt);
+      this.controls?.syncAll(subs.map((s) => s.id));
       return true;
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
@@ -143,7 +195,14 @@ export class DispatcherWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
-    await Promise.all(this.consumers.map((c) => c.stop()));
-    await this.o.store.drain();
+    // In-flight messages wait for their records; if MongoDB is down those writes would retry forever:
+    // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).
+    const giveUp = setTimeout(() => this.o.store.stopRetrying(), STOP_WRITES_AFTER_MS);
+    try {
+      await Promise.all([...this.consumers.map((c) => c.stop()), this.controls?.stop()]);
+      await this.o.store.drain();
+    } finally {
+      clearTimeout(giveUp);
+    }
   }
 }

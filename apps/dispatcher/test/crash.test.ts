@@ -1,27 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createEnvelope } from '@hookline/contracts';
 import { createLogger } from '@hookline/http';
 import { createBroker } from '@hookline/runtime';
 import { deleteNamespace, RABBITMQ_URL, startReceiver, uniqueMongoUrl, waitFor } from '@hookline/testing';
 import { Harness, subscription } from './support/harness';
-
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=hookline-src', '--import', 'tsx', join(__dirname, 'support/worker-process.ts')],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
-  });
-}
+import { startWorker } from './support/spawn-worker';
 
 describe('crash safety', () => {
   it('kill -9 in the middle of 2,000 events, then a restart: every event delivered, duplicates keep their webhook-id', async () => {

@@ -3,11 +3,37 @@ import { startEmbeddedMongo } from '@hookline/embedded-mongo';
 import { connectMongo } from '@hookline/runtime';
 import { uniqueMongoUrl } from '@hookline/testing';
 import type { Connection } from 'mongoose';
-import { DeliveryStore, isDuplicateKeyOnly } from '../src/store/delivery-store';
-import { deliveryModels } from '../src/store/models';
+import { type AttemptRecord, DeliveryStore, isDuplicateKeyOnly } from '../src/store/delivery-store';
+import { ATTEMPTS_KEPT, deliveryModels } from '../src/store/models';
 
-// The fan-out publishes a delivery while its record is being written, so the attempt can land first.
-describe('DeliveryStore when an attempt is written before the delivery record', () => {
+const task = (id: string, extra: Partial<DeliveryTask> = {}): DeliveryTask => ({
+  id,
+  eventId: `evt_${id}`,
+  subscriptionId: 'sub_1',
+  attempt: 1,
+  round: 0,
+  parked: 0,
+  event: { id: `evt_${id}`, type: 'LIKED_PHOTO', timestamp: new Date().toISOString(), data: { photoId: id } },
+  ...extra,
+});
+const attempt = (t: DeliveryTask, status: 'delivered' | 'pending' | 'failed', code?: number): AttemptRecord => ({
+  deliveryId: t.id,
+  subscriptionId: t.subscriptionId,
+  attempt: t.attempt,
+  round: t.round,
+  at: new Date(),
+  durationMs: 3,
+  statusCode: code ?? (status === 'delivered' ? 200 : 500),
+  error: status === 'delivered' ? null : 'HTTP 500',
+  responseBody: '',
+  nextAttemptAt: null,
+  status,
+  task: t,
+});
+
+// One document per delivery, attempts inside; every write lands in any order (unordered batches,
+// several instances, duplicates of a redelivered event) and the newest status wins.
+describe('DeliveryStore: one document per delivery, written after the attempt', () => {
   let db: Connection;
   let models: ReturnType<typeof deliveryModels>;
   let store: DeliveryStore;
@@ -23,46 +49,69 @@ describe('DeliveryStore when an attempt is written before the delivery record', 
     await db.close();
   });
 
-  const task = (id: string): DeliveryTask => ({
-    id,
-    eventId: `evt_${id}`,
-    subscriptionId: 'sub_1',
-    attempt: 1,
-    round: 0,
-    parked: 0,
-    event: { id: `evt_${id}`, type: 'LIKED_PHOTO', timestamp: new Date().toISOString(), data: { photoId: id } },
-  });
-  const attempt = (t: DeliveryTask, status: 'delivered' | 'pending') => ({
-    deliveryId: t.id,
-    subscriptionId: t.subscriptionId,
-    attempt: 1,
-    round: 0,
-    at: new Date(),
-    durationMs: 3,
-    statusCode: status === 'delivered' ? 200 : 500,
-    error: status === 'delivered' ? null : 'HTTP 500',
-    responseBody: '',
-    nextAttemptAt: null,
-    status,
-    task: t,
-  });
-
-  it('the attempt creates the record, and the late creation insert neither fails nor resets it', async () => {
+  it('the attempt creates the record with its attempt inside, and a late "queued" write neither fails nor resets it', async () => {
     const t = task('msg_first');
     await store.recordAttempt(attempt(t, 'delivered'));
     await store.recordCreated(t);
     const doc = await models.Delivery.findById(t.id).lean();
     expect(doc).toMatchObject({ status: 'delivered', attempts: 1, eventId: t.eventId, eventType: 'LIKED_PHOTO' });
     expect(doc?.event).toEqual(t.event);
+    expect(doc?.attemptLog).toHaveLength(1);
+    expect(doc?.attemptLog[0]).toMatchObject({ attempt: 1, round: 0, statusCode: 200 });
   });
 
-  it('a late failed attempt never turns a delivered record back, even racing its creation', async () => {
+  it('a duplicate failed attempt, in the same batch or later, never turns a delivered record back', async () => {
     const t = task('msg_second');
-    await store.recordAttempt(attempt(t, 'delivered'));
-    await store.recordAttempt(attempt(t, 'pending'));
+    // Same batch (both added in one tick), failure listed first.
+    await Promise.all([store.recordAttempt(attempt(t, 'pending')), store.recordAttempt(attempt(t, 'delivered'))]);
+    await store.recordAttempt(attempt(task('msg_second', { attempt: 2 }), 'pending'));
     await store.setStatus(t, 'paused', 'the subscription is disabled');
-    expect(await models.Delivery.findById(t.id).lean()).toMatchObject({ status: 'delivered', attempts: 1 });
-    expect(await models.Attempt.countDocuments({ deliveryId: t.id })).toBe(2);
+    const doc = await models.Delivery.findById(t.id).lean();
+    expect(doc).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(doc?.attemptLog).toHaveLength(3);
+  });
+
+  it('writes of one delivery give the same final state in any order; a new round supersedes the last', async () => {
+    // Queued, attempt 1 answered 503 (retry), attempt 2 failed for good: applied in three orders.
+    const writes = (id: string) => [
+      () => store.recordCreated(task(id)),
+      () => store.recordAttempt(attempt(task(id), 'pending', 503)),
+      () => store.recordAttempt(attempt(task(id, { attempt: 2 }), 'failed', 500)),
+    ];
+    for (const [n, order] of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ].entries()) {
+      const id = `msg_order${n}`;
+      const write = writes(id);
+      for (const i of order) await write[i]?.();
+      expect(await models.Delivery.findById(id).lean()).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        lastStatusCode: 500,
+      });
+    }
+    // A replay is round 1: its first attempt is newer than round 0's failure.
+    await store.recordAttempt(attempt(task('msg_order0', { round: 1 }), 'delivered'));
+    expect(await models.Delivery.findById('msg_order0').lean()).toMatchObject({ status: 'delivered', attempts: 3 });
+  });
+
+  it('two instances writing a new delivery at once both land (no duplicate-key loser)', async () => {
+    const other = new DeliveryStore(models);
+    const t = task('msg_race');
+    await Promise.all([store.recordAttempt(attempt(t, 'delivered')), other.recordAttempt(attempt(t, 'pending'))]);
+    const doc = await models.Delivery.findById(t.id).lean();
+    expect(doc).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it(`keeps the last ${ATTEMPTS_KEPT} attempts in full and counts every one`, async () => {
+    for (let a = 1; a <= ATTEMPTS_KEPT + 5; a++)
+      await store.recordAttempt(attempt(task('msg_long', { attempt: a }), 'pending'));
+    const doc = await models.Delivery.findById('msg_long').lean();
+    expect(doc?.attempts).toBe(ATTEMPTS_KEPT + 5);
+    expect(doc?.attemptLog).toHaveLength(ATTEMPTS_KEPT);
+    expect(doc?.attemptLog[0]?.attempt).toBe(6);
   });
 
   it('a status set before the record exists creates it', async () => {
@@ -72,36 +121,38 @@ describe('DeliveryStore when an attempt is written before the delivery record', 
       status: 'failed',
       lastError: 'the subscription was deleted',
       subscriptionId: 'sub_1',
+      attempts: 0,
     });
   });
 });
 
 describe('DeliveryStore when MongoDB goes away', () => {
-  it('a failed write rejects and marks the store unwritable (the fan-out then records before publishing)', async () => {
+  it('a write keeps retrying (the message is held, not requeued) until the store stops retrying', async () => {
     const mongo = await startEmbeddedMongo();
     const db = await connectMongo(`${mongo.uri}/down`);
     try {
       const store = new DeliveryStore(deliveryModels(db, 1));
-      const t: DeliveryTask = {
-        id: 'msg_down',
-        eventId: 'evt_down',
-        subscriptionId: 'sub_1',
-        attempt: 1,
-        round: 0,
-        parked: 0,
-        event: { id: 'evt_down', type: 'LIKED_PHOTO', timestamp: new Date().toISOString(), data: {} },
-      };
-      await store.recordCreated(t);
+      await store.recordCreated(task('msg_down'));
       expect(store.writable).toBe(true);
       await mongo.stop();
+      let settled: string | undefined;
+      const pending = store.recordCreated(task('msg_down2')).then(
+        () => (settled = 'resolved'),
+        () => (settled = 'rejected'),
+      );
       // The driver reports this as a bulk error with an empty writeErrors list: not a duplicate.
-      await expect(store.recordCreated({ ...t, id: 'msg_down2' })).rejects.toThrow();
+      const deadline = Date.now() + 15_000;
+      while (store.writable && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(store.writable).toBe(false);
+      expect(settled).toBeUndefined();
+      store.stopRetrying();
+      await pending;
+      expect(settled).toBe('rejected');
     } finally {
       await db.close().catch(() => {});
       await mongo.stop();
     }
-  });
+  }, 30_000);
 
   it('only item-level 11000 errors count as duplicates', () => {
     expect(isDuplicateKeyOnly({ code: 11000 })).toBe(true);

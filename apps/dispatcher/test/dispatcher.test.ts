@@ -67,7 +67,7 @@ describe('dispatcher delivery (real RabbitMQ, test MongoDB, local receivers)', (
     expect(new Set(reqs.map((r) => r.headers['webhook-id'])).size).toBe(1);
     const id = reqs[0]?.headers['webhook-id'] as string;
     const attempts = await waitFor(async () => {
-      const a = await h.models.Attempt.find({ deliveryId: id }).sort({ attempt: 1 }).lean();
+      const a = (await h.models.Delivery.findById(id).lean())?.attemptLog ?? [];
       return a.length === 3 ? a : undefined;
     });
     expect(attempts.map((a) => a.statusCode)).toEqual([500, 500, 200]);

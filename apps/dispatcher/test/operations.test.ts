@@ -57,7 +57,7 @@ describe('dispatcher operations: replay and recovery', () => {
   it('replays a failed delivery after the receiver is fixed, with the same webhook-id', async () => {
     const id = await failedDelivery('replay.event', '/replay');
     receiver.respond(status(200));
-    const res = await request(app).post(`/deliveries/${id}/replay`).expect(202);
+    const res = await request(app).post(`/deliveries/${id}/replay`).set('Content-Type', 'application/json').expect(202);
     expect(res.body).toMatchObject({ id, status: 'pending', round: 1 });
     await receiver.waitFor(3);
     expect(receiver.requests[2]?.headers['webhook-id']).toBe(id);
@@ -69,13 +69,16 @@ describe('dispatcher operations: replay and recovery', () => {
       [1, 200],
     ]);
     // A delivered one can be replayed too.
-    await request(app).post(`/deliveries/${id}/replay`).expect(202);
+    await request(app).post(`/deliveries/${id}/replay`).set('Content-Type', 'application/json').expect(202);
     await receiver.waitFor(4);
   });
 
   it('answers 404 for an unknown delivery and 400 for a malformed id or window', async () => {
-    await request(app).post('/deliveries/msg_nope/replay').expect(404);
-    const bad = await request(app).post('/deliveries/not-an-id!/replay').expect(400);
+    await request(app).post('/deliveries/msg_nope/replay').set('Content-Type', 'application/json').expect(404);
+    const bad = await request(app)
+      .post('/deliveries/not-an-id!/replay')
+      .set('Content-Type', 'application/json')
+      .expect(400);
     expect(bad.body.error.code).toBe('invalid_id');
     const unknown = 'sub_01M89QWRT5F0VB4J27B8XKEPVZ';
     await request(app).post('/subscription/bad/recover').send({ since: '2026-11-25T00:00:00Z' }).expect(400);

@@ -22,7 +22,7 @@ describe('parking a slow receiver’s deliveries', () => {
       broker: broker as never,
       names,
       lookup: () => sub,
-      store: { setStatus: async () => {}, recordAttempt: async () => {} } as never,
+      store: { setStatus: async () => {}, recordAttempt: async () => {}, recordCreated: async () => {} } as never,
       deliverer: { send: async () => ({ status: 200, durationMs: 1, error: null, responseBody: null }) },
       control: { disable: async () => {} },
       scheduleMs: schedule,

@@ -1,7 +1,6 @@
-import { isDatabaseUnavailable, type Logger } from '@hookline/http';
+import { isDatabaseUnavailable, type Logger, redactedUrl } from '@hookline/http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { ZodError } from 'zod';
-import { redactedUrl } from './redact';
 
 /**
  * The station routes answer in the Memphis REST gateway's shapes, not the project error shape, so

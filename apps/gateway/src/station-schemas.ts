@@ -1,3 +1,4 @@
+import { findUnsafePattern } from '@hookline/safe-pattern';
 import Ajv from 'ajv';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
@@ -150,6 +151,9 @@ export class StationSchemas {
   /** Compiles first (throws SchemaCompileError), then stores. */
   async put(station: string, input: StationSchemaInput): Promise<StoredSchema> {
     const validator = compileSchema(input);
+    // Checked when saved, not when loaded: a refusal is the writer's 400, never a failing produce.
+    const unsafe = input.type === 'json' ? findUnsafePattern(input.schema) : null;
+    if (unsafe) throw new SchemaCompileError(`${unsafe.path} ${JSON.stringify(unsafe.pattern)}: ${unsafe.reason}`);
     const doc: SchemaDoc = {
       station,
       type: input.type,

@@ -205,6 +205,18 @@ describe('station schemas', () => {
     // A gateway JWT is not a management key.
     expect((await request(h.app).get('/stations/x/schema').set('Authorization', `Bearer ${token}`)).status).toBe(401);
   });
+  it('refuses a pattern that can backtrack catastrophically, and keeps a safe one', async () => {
+    const evil = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } };
+    const refused = await admin('put', 'redos').send({ type: 'json', schema: evil });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'invalid_schema' });
+    expect(refused.body.error.message).toMatch(/properties\.name\.pattern.*backtrack/);
+    expect((await admin('get', 'redos')).status).toBe(404);
+    const safe = { type: 'object', properties: { name: { type: 'string', pattern: '^[a-z0-9_-]{3,16}$' } } };
+    expect((await admin('put', 'redos').send({ type: 'json', schema: safe })).status).toBe(200);
+    const ok = await produce('redos').set('Content-Type', 'application/json').send('{"name":"abc"}');
+    expect(ok.body).toEqual({ error: null, success: true });
+  });
 });
 
 describe('POST /stations/:station/produce/batch', () => {

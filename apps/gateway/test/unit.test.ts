@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redactedUrl } from '@hookline/http';
 import jwt from 'jsonwebtoken';
 import protobuf from 'protobufjs';
 import { bodyKind, messageHeaders, pulledMessage, stationEnvelope, stationMessage } from '../src/message';
 import { hashPassword, verifyPassword } from '../src/passwords';
-import { redactedUrl } from '../src/redact';
 import { loadJwtSecrets, SECRETS_FILE } from '../src/secrets';
 import { compileSchema, SchemaCompileError } from '../src/station-schemas';
 import { createTokenService, MAX_TOKEN_LIFETIME_MS } from '../src/tokens';

@@ -7,6 +7,7 @@ import { assembleApp, closeServer, createLogger, listen, onShutdown, type Servic
 import { startPhotoApp } from '@hookline/photo-app';
 import { connectMongo, createBroker, readinessChecks } from '@hookline/runtime';
 import { startSubscriptions } from '@hookline/subscriptions';
+import { webModule } from '@hookline/web';
 import { Router } from 'express';
 import { withDatabase } from './mongo-url';
 
@@ -53,8 +54,11 @@ async function main(): Promise<void> {
   ];
   const modules = services.map(([, , s]) => s.module);
   modules.unshift({ router: Router(), checks: readinessChecks(broker, db) });
-  const app = assembleApp({ modules, logger, title: 'Hookline' });
-  const server = await listen(app, config.PORT);
+  // The dashboard and the portal: static pages over the same origin as the APIs they call.
+  modules.push(webModule(config));
+  const app = assembleApp({ modules, logger, title: 'Hookline', publicHosts: config.PUBLIC_HOSTS });
+  // Loopback only unless HOST says otherwise: protected mode and the private-target default assume it.
+  const server = await listen(app, config.PORT, config.HOST);
 
   onShutdown(logger, [
     () => closeServer(server),
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
   // Printed once the signal handlers are in place: whoever waits for these lines may stop us at once.
   for (const [name, url] of services) process.stdout.write(`${name.padEnd(14)} ${url}\n`);
   process.stdout.write(`${'docs'.padEnd(14)} ${base}/docs\n${'health'.padEnd(14)} ${base}/healthz\n`);
+  process.stdout.write(`${'dashboard'.padEnd(14)} ${base}/dashboard\n${'portal'.padEnd(14)} ${base}/portal\n`);
 }
 
 main().catch((err: Error) => {

@@ -1,4 +1,4 @@
-import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
+import { assembleApp, type HttpModule, OpenAPIRegistry, producerAuth } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks, tenantExists } from '@hookline/runtime';
 import type { Express } from 'express';
@@ -23,6 +23,8 @@ export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpM
     publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
     idempotency: idempotencyStore(models.Idempotency),
     logger: deps.logger,
+    // `?? []`: some tests hand in a partial config.
+    publishAuth: producerAuth(deps.config.PRODUCER_KEYS ?? [], deps.config.API_KEYS ?? []),
     tenantExists: (tenant: string) => tenantExists(deps.db, tenant),
   };
   likeRoutes(context);

@@ -8,10 +8,11 @@ export const CONFIRM_WAIT_MS = 1500;
 export interface EventPublisher {
   /**
    * Resolves with the envelope once RabbitMQ has confirmed it; rejects with BrokerUnavailableError
-   * otherwise. `id` replaces the generated event id (a producer's own id); `tenant` limits the event to
-   * that tenant's subscriptions.
+   * otherwise. `id` replaces the generated event id (a producer's own id).
    */
   publish(type: string, data: unknown, id?: string, tenant?: string): Promise<EventEnvelope>;
+  /** The same for an envelope made earlier (an outbox's pending event keeps its id on every attempt). */
+  publishEnvelope(envelope: EventEnvelope): Promise<EventEnvelope>;
 }
 
 const published = counter('hookline_events_published_total', 'events published to RabbitMQ, by outcome', ['outcome']);
@@ -19,13 +20,17 @@ const published = counter('hookline_events_published_total', 'events published t
 /** Publishes envelopes to the events exchange, routing key = event type (topology.ts explains why). */
 export function createEventPublisher(broker: Broker, namespace: string, waitMs = CONFIRM_WAIT_MS): EventPublisher {
   const exchange = topologyNames(namespace).eventsExchange;
-  return {
-    async publish(type, data, id, tenant) {
+  const publisher: EventPublisher = {
+    publish(type, data, id, tenant) {
+      // `tenant` limits the event to that tenant's subscriptions.
       const envelope: EventEnvelope = {
         ...createEnvelope(type, data),
         ...(id === undefined ? {} : { id }),
         ...(tenant === undefined ? {} : { tenant }),
       };
+      return publisher.publishEnvelope(envelope);
+    },
+    async publishEnvelope(envelope) {
       const content = Buffer.from(JSON.stringify(envelope));
       let timer: NodeJS.Timeout | undefined;
       // The broker's own confirm timeout belongs to the process (5 s by default); an HTTP client must
@@ -36,7 +41,7 @@ export function createEventPublisher(broker: Broker, namespace: string, waitMs =
       });
       try {
         await Promise.race([
-          broker.publish(exchange, type, content, {
+          broker.publish(exchange, envelope.type, content, {
             messageId: envelope.id,
             contentType: 'application/json',
             persistent: true,
@@ -53,4 +58,5 @@ export function createEventPublisher(broker: Broker, namespace: string, waitMs =
       return envelope;
     },
   };
+  return publisher;
 }

@@ -40,13 +40,20 @@ export const usernameSchema = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'must contain only letters, digits and _ . -')
   .meta({ example: 'alice' });
 
+/** Whether RabbitMQ confirmed the event during the request, or the outbox relay will publish it. */
+const eventStatus = z.enum(['published', 'pending']).meta({
+  description:
+    'published: RabbitMQ confirmed the event; pending: it is stored with the record and published within seconds ' +
+    'of RabbitMQ being reachable, under the same eventId',
+});
+
 export const createUserBody = z.object({ username: usernameSchema }).meta({ id: 'PhotoCreateUser' });
 
 export const userSchema = z
   .object({ id: z.string(), username: z.string(), createdAt: z.iso.datetime() })
   .meta({ id: 'PhotoUser' });
 export const createdUserResponse = userSchema
-  .extend({ eventId: z.string().meta({ description: 'id of the user_registered event' }) })
+  .extend({ eventId: z.string().meta({ description: 'id of the user_registered event' }), eventStatus })
   .meta({ id: 'PhotoUserCreated' });
 
 export const listQuery = z
@@ -92,7 +99,7 @@ export const messageSchema = z
   })
   .meta({ id: 'PhotoMessage' });
 export const createdMessageResponse = messageSchema
-  .extend({ eventId: z.string().meta({ description: 'id of the user_send_message event' }) })
+  .extend({ eventId: z.string().meta({ description: 'id of the user_send_message event' }), eventStatus })
   .meta({ id: 'PhotoMessageCreated' });
 
 export const messagesQuery = listQuery.extend({ recipient: usernameSchema });
@@ -102,10 +109,13 @@ export const messageListResponse = z
 
 export const publishEventBody = z
   .object({
-    type: eventTypeSchema.meta({
-      description: 'any well-formed type: catalogued types and your own app events alike',
-      example: 'order_created',
-    }),
+    type: eventTypeSchema
+      // A station event on the bus is one the gateway accepted (JWT, station schema): never forged here.
+      .refine((t) => !t.startsWith('station.'), 'station.* events are published by the gateway only')
+      .meta({
+        description: 'any well-formed type: catalogued types and your own app events alike (not station.*)',
+        example: 'order_created',
+      }),
     // Required (null is fine): a producer that forgot `data` most likely sent the wrong shape.
     data: z
       .unknown()

@@ -2,6 +2,9 @@ import type { PhotoAppConfig } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { createPhotoAppModule } from './app';
+import { photoModels } from './models';
+import { startOutboxRelay } from './outbox/outbox';
+import { createEventPublisher } from './publisher';
 
 /** The process-independent config of this app (the port and MongoDB URL belong to the process). */
 export type PhotoAppSettings = Omit<PhotoAppConfig, 'PORT' | 'MONGO_URL'>;
@@ -9,5 +12,13 @@ export type PhotoAppSettings = Omit<PhotoAppConfig, 'PORT' | 'MONGO_URL'>;
 /** Starts this app inside a process: used by its own main.ts and by `npm start`. */
 export async function startPhotoApp(deps: ServiceDeps<PhotoAppSettings>): Promise<ServiceHandle> {
   const module = createPhotoAppModule(deps);
-  return { module, stop: async () => {} };
+  const { outboxes } = photoModels(deps.db);
+  const relay = startOutboxRelay({
+    stores: [outboxes.users, outboxes.messages],
+    publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
+    logger: deps.logger,
+    afterMs: deps.config.OUTBOX_RELAY_AFTER_MS,
+    intervalMs: Math.min(1000, deps.config.OUTBOX_RELAY_AFTER_MS),
+  });
+  return { module, stop: () => relay.stop() };
 }

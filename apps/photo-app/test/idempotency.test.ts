@@ -3,6 +3,8 @@ import { createBroker } from '@hookline/runtime';
 import { waitFor } from '@hookline/testing';
 import request from 'supertest';
 import { createApp } from '../src';
+import { fingerprint, idempotencyStore } from '../src/idempotency';
+import { photoModels } from '../src/models';
 import { type Harness, startHarness } from './helpers';
 
 let h: Harness;
@@ -82,7 +84,7 @@ describe('POST /events idempotency', () => {
     expect(long.body.error.details[0].field).toBe('idempotency-key');
   });
 
-  it('forgets a key whose publish failed, so a retry publishes', async () => {
+  it('keeps the event id of a failed attempt: the retry publishes that same event', async () => {
     const logger = createLogger('photo-app-test', 'silent');
     const downBroker = createBroker({ ...h.deps.config, PORT: 0, RABBITMQ_URL: 'amqp://127.0.0.1:1' }, 'down', logger);
     try {
@@ -90,13 +92,56 @@ describe('POST /events idempotency', () => {
       const body = { type: 'retried', data: { n: 1 } };
       const failed = await request(down).post('/events').set('Idempotency-Key', 'retry-1').send(body);
       expect(failed.status).toBe(503);
+      // Whether or not RabbitMQ took that attempt (a lost confirm looks the same), its id is kept.
+      const claim = await h.deps.db.collection('photo_idempotency_keys').findOne({ _id: 'retry-1' as never });
+      expect(claim).toMatchObject({ state: 'pending', eventId: expect.stringMatching(/^evt_/) });
       const ok = await request(h.app).post('/events').set('Idempotency-Key', 'retry-1').send(body);
       expect(ok.status).toBe(202);
+      expect(ok.body.id).toBe(claim?.eventId);
       expect(ok.headers['idempotent-replayed']).toBeUndefined();
       await drain();
-      expect(eventsOfType('retried')).toHaveLength(1);
+      expect(eventsOfType('retried').map((e) => e.envelope.id)).toEqual([claim?.eventId]);
     } finally {
       await downBroker.close();
     }
+  });
+
+  it('resumes a claim left by a crash with its event id instead of replacing it', async () => {
+    const body = { type: 'resumed', data: { n: 2 } };
+    const print = fingerprint({ type: body.type, data: body.data, id: undefined });
+    const crashedAt = new Date(Date.now() - 60_000);
+    // What a process killed between claiming and completing leaves behind.
+    await h.deps.db.collection('photo_idempotency_keys').insertOne({
+      _id: 'crashed-1' as never,
+      state: 'pending',
+      fingerprint: print,
+      eventId: 'evt_01KCRASHED0000000000000000',
+      claimedAt: crashedAt,
+      createdAt: crashedAt,
+    });
+    const res = await request(h.app).post('/events').set('Idempotency-Key', 'crashed-1').send(body);
+    expect(res.status).toBe(202);
+    expect(res.body.id).toBe('evt_01KCRASHED0000000000000000');
+    const again = await request(h.app).post('/events').set('Idempotency-Key', 'crashed-1').send(body);
+    expect(again.body).toEqual(res.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    await drain();
+    expect(eventsOfType('resumed').map((e) => e.envelope.id)).toEqual(['evt_01KCRASHED0000000000000000']);
+  });
+
+  it('lets exactly one of several requests take over a stale claim', async () => {
+    const store = idempotencyStore(photoModels(h.deps.db).Idempotency, { waitMs: 200 });
+    const old = new Date(Date.now() - 60_000);
+    await h.deps.db.collection('photo_idempotency_keys').insertOne({
+      _id: 'stale-race' as never,
+      state: 'pending',
+      fingerprint: 'p',
+      eventId: 'evt_race',
+      claimedAt: old,
+      createdAt: old,
+    });
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claim('stale-race', 'p')));
+    expect(claims.filter((c) => c.outcome === 'claimed')).toEqual([{ outcome: 'claimed', eventId: 'evt_race' }]);
+    expect(claims.filter((c) => c.outcome === 'in_progress')).toHaveLength(7);
   });
 });

@@ -1,7 +1,11 @@
 import { createLogger } from '@hookline/http';
 import { createBroker } from '@hookline/runtime';
+import { waitFor } from '@hookline/testing';
 import request from 'supertest';
 import { createApp } from '../src';
+import { photoModels } from '../src/models';
+import { startOutboxRelay } from '../src/outbox/outbox';
+import { createEventPublisher } from '../src/publisher';
 import { type Harness, startHarness } from './helpers';
 
 let h: Harness;
@@ -23,6 +27,7 @@ describe('users', () => {
       username: 'alice',
       createdAt: expect.any(String),
       eventId: expect.stringMatching(/^evt_/),
+      eventStatus: 'published',
     });
     const events = await h.waitForEvents(1);
     expect(events.find((e) => e.envelope.id === res.body.eventId)).toMatchObject({
@@ -65,18 +70,60 @@ describe('users', () => {
     expect(big.status).toBe(413);
   });
 
-  it('removes the user again when RabbitMQ is down, so a retry succeeds', async () => {
+  it('keeps the user and its pending event when RabbitMQ is down; the relay publishes it under the same id', async () => {
     const logger = createLogger('photo-app-test', 'silent');
     const downBroker = createBroker({ ...h.deps.config, PORT: 0, RABBITMQ_URL: 'amqp://127.0.0.1:1' }, 'down', logger);
     try {
       const down = createApp({ ...h.deps, broker: downBroker });
       const res = await request(down).post('/users').send({ username: 'dora' });
-      expect(res.status).toBe(503);
-      expect(res.body.error.code).toBe('broker_unavailable');
-      expect((await register('dora')).status).toBe(201);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ username: 'dora', eventStatus: 'pending' });
+      // Taken for good: the user exists, and its event is on its way.
+      expect((await register('dora')).status).toBe(409);
+      const stored = await h.deps.db.collection('photo_users').findOne({ username: 'dora' });
+      expect(stored?.outbox?.event).toMatchObject({ id: res.body.eventId, type: 'user_registered' });
+
+      // A relay on the reachable broker, as a restarted app would run it.
+      const relay = startOutboxRelay({
+        stores: [photoModels(h.deps.db).outboxes.users],
+        publisher: createEventPublisher(h.deps.broker, h.namespace),
+        logger,
+        afterMs: 0,
+        intervalMs: 60_000,
+      });
+      try {
+        expect(await relay.runOnce()).toBe(1);
+      } finally {
+        await relay.stop();
+      }
+      await waitFor(() => h.received.find((e) => e.envelope.id === res.body.eventId), 5000, 'the relayed event');
+      expect(h.received.filter((e) => e.envelope.id === res.body.eventId)).toEqual([
+        expect.objectContaining({
+          routingKey: 'user_registered',
+          envelope: expect.objectContaining({ data: expect.objectContaining({ userId: res.body.id }) }),
+        }),
+      ]);
+      expect((await h.deps.db.collection('photo_users').findOne({ username: 'dora' }))?.outbox).toBeUndefined();
     } finally {
       await downBroker.close();
     }
+  });
+
+  it('leaves an event that a request is still publishing to that request (the lease)', async () => {
+    const res = await register('erin');
+    expect(res.body.eventStatus).toBe('published');
+    // A published event is cleared from its document: nothing for a relay to do.
+    expect((await h.deps.db.collection('photo_users').findOne({ username: 'erin' }))?.outbox).toBeUndefined();
+    const users = photoModels(h.deps.db).outboxes.users;
+    await h.deps.db
+      .collection('photo_users')
+      .updateOne(
+        { username: 'erin' },
+        { $set: { outbox: { event: { id: 'evt_x', type: 'user_registered', data: {} }, attemptAt: new Date() } } },
+      );
+    expect(await users.lease(new Date(Date.now() - 5000), new Date())).toBeNull();
+    expect(await users.lease(new Date(Date.now() + 1), new Date())).toMatchObject({ event: { id: 'evt_x' } });
+    await h.deps.db.collection('photo_users').updateOne({ username: 'erin' }, { $unset: { outbox: 1 } });
   });
 });
 

@@ -5,6 +5,8 @@ import type { Express } from 'express';
 import { Router } from 'express';
 import { ChangeFeed } from './changes';
 import type { AppContext } from './context';
+import { FifoQueues } from './fifo-queues';
+import { pingSender } from './ping';
 import { routeContext } from './route';
 import { registerSeed003Routes } from './routes/seed-003';
 import { registerSeed004Routes } from './routes/seed-004';
@@ -34,12 +36,14 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
     publishTestEvent: createTestEventPublisher(deps.broker, config.HOOKLINE_NAMESPACE),
     store: new SubscriptionStore(deps.db),
     feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger),
+    fifoQueues: new FifoQueues(deps.broker, config.HOOKLINE_NAMESPACE, config.QUEUE_TYPE, logger),
     schemas: buildSchemas({
       extraEventTypes: config.EXTRA_EVENT_TYPES,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
     }),
     logger,
     secretGraceHours: config.SECRET_ROTATION_GRACE_HOURS,
+    pingSender: pingSender(config.ALLOW_PRIVATE_TARGETS),
   };
   // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
   registerSnapshotRoute(ctx);

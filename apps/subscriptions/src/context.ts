@@ -1,5 +1,7 @@
+import type { Deliverer } from '@hookline/dispatcher';
 import type { Logger, TenantTokenVerifier } from '@hookline/http';
 import type { ChangeFeed } from './changes';
+import type { FifoQueues } from './fifo-queues';
 import type { RouteContext } from './route';
 import type { Schemas } from './schemas';
 import type { SubscriptionStore } from './store';
@@ -10,6 +12,7 @@ import type { TestEventPublisher } from './test-events';
 export interface AppContext extends RouteContext {
   store: SubscriptionStore;
   feed: ChangeFeed;
+  fifoQueues: FifoQueues;
   schemas: Schemas;
   logger: Logger;
   secretGraceHours: number;
@@ -19,4 +22,6 @@ export interface AppContext extends RouteContext {
   publicUrl: string;
   maxSubscriptionsPerTenant: number;
   publishTestEvent: TestEventPublisher;
+  /** /ping's sender: the dispatcher's guarded one. */
+  pingSender: Deliverer;
 }

@@ -16,6 +16,12 @@ export interface SubscriptionDoc {
   enabled: boolean;
   disabledReason?: string;
   metadata?: Record<string, string>;
+  /** Delivery controls: deliveries per second, FIFO, and when `ordering` last changed. */
+  rateLimit?: number;
+  ordering?: 'fifo';
+  orderingSince?: Date;
+  /** Set on subscriptions made by /webhook or /webhooks/: see registrations.ts. */
+  registration?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,6 +40,10 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
     disabledReason: String,
     // Mixed rather than Map: lean reads return a plain object, and keys are validated by zod.
     metadata: Schema.Types.Mixed,
+    rateLimit: Number,
+    ordering: String,
+    orderingSince: Date,
+    registration: String,
     // Set by the store, not by mongoose `timestamps`: updatedAt doubles as the change version and the
     // store keeps it strictly increasing per subscription.
     createdAt: { type: Date, required: true },
@@ -46,6 +56,8 @@ subscriptionSchema.index({ eventTypes: 1 });
 subscriptionSchema.index({ url: 1 });
 // Tenant-scoped lists page by id; the per-tenant limit counts by tenant.
 subscriptionSchema.index({ tenant: 1, _id: 1 });
+// One subscription per /webhook or /webhooks/ registration, decided by the insert itself (registrations.ts).
+subscriptionSchema.index({ registration: 1 }, { unique: true, sparse: true });
 
 export type SubscriptionModel = Model<SubscriptionDoc>;
 
@@ -74,6 +86,8 @@ export function toView(doc: SubscriptionDoc): SubscriptionView {
     enabled: doc.enabled,
     ...(doc.disabledReason ? { disabledReason: doc.disabledReason } : {}),
     ...(doc.metadata ? { metadata: doc.metadata } : {}),
+    ...(doc.rateLimit ? { rateLimit: doc.rateLimit } : {}),
+    ...(doc.ordering ? { ordering: doc.ordering } : {}),
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
   };
@@ -92,5 +106,8 @@ export function toRecord(doc: SubscriptionDoc, now = new Date()): SubscriptionRe
     previousSecret: previous ?? null,
     previousSecretExpiresAt: previous && doc.previousSecretExpiresAt ? doc.previousSecretExpiresAt.toISOString() : null,
     version: doc.updatedAt.getTime(),
+    rateLimit: doc.rateLimit ?? null,
+    ordering: doc.ordering ?? null,
+    orderingSince: doc.orderingSince ? doc.orderingSince.getTime() : null,
   };
 }

@@ -1,19 +1,26 @@
-import { newId } from '@hookline/contracts';
-import { signatureHeaders } from '@hookline/signing';
-import axios, { type AxiosError } from 'axios';
+import { createEnvelope, newId, type SubscriptionRecord } from '@hookline/contracts';
+import { type Deliverer, HttpDeliverer } from '@hookline/dispatcher';
 import type { PingResult } from './schemas';
 
 export const PING_TIMEOUT_MS = 5000;
 // Pings run concurrently, but not thousands at once: beyond this many they queue.
 export const PING_CONCURRENCY = 50;
-// A receiver's answer is echoed back to the caller; a huge one is cut (and reported as text).
-const RESPONSE_MAX_BYTES = 64 * 1024;
 export const DEFAULT_PING_DATA = { message: 'ping from Hookline' };
 
 export interface PingTarget {
   event: string;
-  url: string;
-  secrets: string[];
+  /** The subscription as the dispatchers see it: its URL and the secrets that sign now. */
+  record: SubscriptionRecord;
+}
+
+/**
+ * Pings go through the dispatcher's sender, the one every webhook leaves by: the same signature,
+ * user-agent and SSRF guard on the address actually connected to, no proxy from the environment.
+ * Without it, a subscription to a name resolving to 169.254.169.254 echoed the metadata service's
+ * answer back in `payload_response`.
+ */
+export function pingSender(allowPrivateTargets: boolean): Deliverer {
+  return new HttpDeliverer({ timeoutMs: PING_TIMEOUT_MS, allowPrivateTargets });
 }
 
 type Outcome =
@@ -21,27 +28,12 @@ type Outcome =
   | { ok: false; event: string; url: string; error: string; status_code: number | null };
 
 /** What the seed-003 caller reads in `error`: short words for the usual network failures. */
-export function describeError(err: unknown): string {
-  const e = err as AxiosError & { cause?: { code?: string } };
-  const code = e.code ?? e.cause?.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'Connection refused';
-    case 'ECONNABORTED':
-    case 'ETIMEDOUT':
-    case 'ERR_CANCELED':
-      return 'Timeout';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'Host not found';
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'Connection reset';
-    case 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED':
-      return 'Response too large';
-    default:
-      return e.message || 'Request failed';
-  }
+export function describeError(error: string): string {
+  if (error === 'connection refused') return 'Connection refused';
+  if (error === 'timeout') return 'Timeout';
+  if (/^(ENOTFOUND|EAI_AGAIN)\b/.test(error)) return 'Host not found';
+  if (/^(ECONNRESET|EPIPE)\b/.test(error)) return 'Connection reset';
+  return error || 'Request failed';
 }
 
 function parseResponse(text: string): unknown {
@@ -53,34 +45,24 @@ function parseResponse(text: string): unknown {
   }
 }
 
-async function pingOne(target: PingTarget, data: unknown): Promise<Outcome> {
-  const body = JSON.stringify({ type: target.event, timestamp: new Date().toISOString(), data });
-  const { event, url } = target;
-  try {
-    const res = await axios.post<string>(url, body, {
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Hookline-Ping/0.1',
-        ...signatureHeaders(target.secrets, newId('msg'), body),
-      },
-      // Standard Webhooks: a redirect is a failure, not something to follow.
-      maxRedirects: 0,
-      timeout: PING_TIMEOUT_MS,
-      // axios' timeout is an idle timeout; the signal bounds the whole exchange.
-      signal: AbortSignal.timeout(PING_TIMEOUT_MS),
-      responseType: 'text',
-      transformResponse: (raw: string) => raw,
-      maxContentLength: RESPONSE_MAX_BYTES,
-      validateStatus: () => true,
-    });
-    const text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
-    if (res.status >= 200 && res.status < 300) {
-      return { ok: true, event, url, payload_response: parseResponse(text), status_code: res.status };
-    }
-    return { ok: false, event, url, error: `HTTP ${res.status}`, status_code: res.status };
-  } catch (err) {
-    return { ok: false, event, url, error: describeError(err), status_code: null };
+async function pingOne(sender: Deliverer, target: PingTarget, data: unknown): Promise<Outcome> {
+  const { event } = target;
+  const { url } = target.record;
+  const envelope = createEnvelope(event, data);
+  const sent = await sender.send(target.record, {
+    id: newId('msg'),
+    eventId: envelope.id,
+    subscriptionId: target.record.id,
+    attempt: 1,
+    round: 0,
+    parked: 0,
+    event: envelope,
+  });
+  if (sent.status !== null && sent.status >= 200 && sent.status < 300) {
+    return { ok: true, event, url, payload_response: parseResponse(sent.responseBody ?? ''), status_code: sent.status };
   }
+  if (sent.status !== null) return { ok: false, event, url, error: `HTTP ${sent.status}`, status_code: sent.status };
+  return { ok: false, event, url, error: describeError(sent.error ?? ''), status_code: null };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the output. */
@@ -98,8 +80,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 }
 
 /** Seed 003's `/ping`: one signed test delivery per target, all concurrently, then the tally. */
-export async function pingAll(targets: readonly PingTarget[], data: unknown): Promise<PingResult> {
-  const outcomes = await mapLimited(targets, PING_CONCURRENCY, (t) => pingOne(t, data));
+export async function pingAll(sender: Deliverer, targets: readonly PingTarget[], data: unknown): Promise<PingResult> {
+  const outcomes = await mapLimited(targets, PING_CONCURRENCY, (t) => pingOne(sender, t, data));
   const successful = outcomes.flatMap((o) =>
     o.ok ? [{ event: o.event, url: o.url, payload_response: o.payload_response, status_code: o.status_code }] : [],
   );

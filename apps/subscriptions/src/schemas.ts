@@ -2,6 +2,9 @@ import {
   EVENT_TYPE_MAX_LENGTH,
   eventTypeSchema,
   isCatalogued,
+  ORDERINGS,
+  RATE_LIMIT_MAX,
+  RATE_LIMIT_MIN,
   tenantIdSchema,
   WILDCARD_EVENT_TYPE,
 } from '@hookline/contracts';
@@ -97,6 +100,8 @@ export function buildSchemas(options: SchemaOptions) {
       description: description.optional(),
       metadata: metadata.optional(),
       enabled: z.boolean().optional(),
+      rateLimit: rateLimitSchema.optional(),
+      ordering: orderingSchema.optional(),
     })
     .openapi('CreateSubscription');
 
@@ -120,6 +125,11 @@ export function buildSchemas(options: SchemaOptions) {
       enabled: z.boolean().optional().openapi({ description: 'true also clears disabledReason' }),
       metadata: metadata.nullable().optional(),
       disabledReason: disabledReason.nullable().optional(),
+      rateLimit: rateLimitSchema.nullable().optional().openapi({ description: 'null removes the limit' }),
+      ordering: orderingSchema
+        .nullable()
+        .optional()
+        .openapi({ description: 'null removes FIFO; applies to events published after the change' }),
     })
     .refine((b) => Object.keys(b).length > 0, 'must change at least one field')
     .openapi('PatchSubscription');
@@ -193,6 +203,17 @@ export function buildSchemas(options: SchemaOptions) {
 }
 export type Schemas = ReturnType<typeof buildSchemas>;
 
+/** Delivery controls (see the dispatcher's src/controls). */
+export const rateLimitSchema = z
+  .number()
+  .int('must be a whole number of deliveries per second')
+  .min(RATE_LIMIT_MIN, `must be at least ${RATE_LIMIT_MIN}`)
+  .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX}`)
+  .openapi({ description: 'at most this many deliveries per second, over any 1-second window', example: 20 });
+export const orderingSchema = z
+  .enum(ORDERINGS, { message: 'must be "fifo"' })
+  .openapi({ description: 'deliver one at a time, in publish order (a failing one blocks the rest)' });
+
 /** What every route except the secret ones shows of a subscription: never a secret. */
 export const subscriptionViewSchema = z
   .object({
@@ -204,6 +225,8 @@ export const subscriptionViewSchema = z
     enabled: z.boolean(),
     disabledReason: z.string().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
+    rateLimit: z.number().optional(),
+    ordering: orderingSchema.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -8,9 +8,15 @@ import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from 
 export type SubscriptionChanges = {
   [K in 'url' | 'eventTypes' | 'enabled' | 'secret']?: SubscriptionDoc[K];
 } & {
-  [K in 'description' | 'disabledReason' | 'metadata' | 'previousSecret' | 'previousSecretExpiresAt']?:
-    | SubscriptionDoc[K]
-    | null;
+  [K in
+    | 'description'
+    | 'disabledReason'
+    | 'metadata'
+    | 'previousSecret'
+    | 'previousSecretExpiresAt'
+    | 'rateLimit'
+    | 'ordering'
+    | 'orderingSince']?: SubscriptionDoc[K] | null;
 };
 
 export interface NewSubscription {
@@ -20,6 +26,10 @@ export interface NewSubscription {
   description?: string;
   metadata?: Record<string, string>;
   enabled?: boolean;
+  rateLimit?: number;
+  ordering?: 'fifo';
+  /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
+  registration?: string;
 }
 
 export interface ListOptions {
@@ -53,6 +63,9 @@ export class SubscriptionStore {
       eventTypes: input.eventTypes,
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
+      ...(input.ordering !== undefined ? { ordering: input.ordering, orderingSince: now } : {}),
+      ...(input.registration !== undefined ? { registration: input.registration } : {}),
       secret: generateSecret(),
       enabled: input.enabled ?? true,
       createdAt: now,
@@ -60,6 +73,16 @@ export class SubscriptionStore {
     };
     await this.model.collection.insertOne(doc as never);
     return doc;
+  }
+
+  /** `create`, or null when the unique registration key is taken. */
+  async createUnique(input: NewSubscription, now = new Date()): Promise<SubscriptionDoc | null> {
+    try {
+      return await this.create(input, now);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) return null;
+      throw err;
+    }
   }
 
   // The hot reads (`GET /subscription/:id`, the snapshot) go to the driver directly: mongoose's

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { closeServer, listen } from '@hookline/http';
@@ -73,9 +74,16 @@ describe('protected mode (API_KEYS unset)', () => {
     const server = await listen(p.app, 0, external);
     try {
       const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://${external}:${port}/webhooks`);
+      // Host: localhost, as through a local proxy: an unknown Host would be a 421 before any auth.
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: external, port, path: '/webhooks', headers: { host: 'localhost' } }, (r) => {
+          let body = '';
+          r.on('data', (c) => (body += c)).on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        });
+        req.on('error', reject).end();
+      });
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('protected_mode');
+      expect((JSON.parse(res.body) as { error: { code: string } }).error.code).toBe('protected_mode');
     } finally {
       await closeServer(server);
     }

@@ -229,7 +229,7 @@ describe('POST /ping (seed 003)', () => {
     });
     await register('user_registered', `${receiver.url}/bad`);
     await register('user_registered', `${receiver.url}/text`);
-    const res = await request(h.app).post('/ping');
+    const res = await request(h.app).post('/ping').set('Content-Type', 'application/json');
     expect(res.body.successful_webhooks).toEqual([
       { event: 'user_registered', url: `${receiver.url}/text`, payload_response: 'thanks', status_code: 200 },
     ]);
@@ -245,10 +245,12 @@ describe('POST /ping (seed 003)', () => {
         .send({ url: `${receiver.url}/x`, eventTypes: ['LIKED_PHOTO'] })
     ).body;
     await request(h.app).patch(`/subscription/${sub.id}`).send({ enabled: false });
-    const res = await request(h.app).post('/ping?event_filter=LIKED_PHOTO');
+    const res = await request(h.app).post('/ping?event_filter=LIKED_PHOTO').set('Content-Type', 'application/json');
     expect(res.body).toMatchObject({ successful_webhooks_count: 0, failed_webhooks_count: 0 });
     expect(receiver.requests).toHaveLength(0);
-    expect((await request(h.app).post('/ping?event_filter=nope')).status).toBe(400);
+    expect((await request(h.app).post('/ping?event_filter=nope').set('Content-Type', 'application/json')).status).toBe(
+      400,
+    );
   });
 
   it('signs with both secrets during a rotation', async () => {
@@ -261,8 +263,10 @@ describe('POST /ping (seed 003)', () => {
         .post('/subscription')
         .send({ url: `${receiver.url}/rot`, eventTypes: ['LIKED_PHOTO'] })
     ).body;
-    const rotated = (await request(h.app).post(`/subscription/${sub.id}/secret/rotate`)).body;
-    const res = await request(h.app).post('/ping?event_filter=LIKED_PHOTO');
+    const rotated = (
+      await request(h.app).post(`/subscription/${sub.id}/secret/rotate`).set('Content-Type', 'application/json')
+    ).body;
+    const res = await request(h.app).post('/ping?event_filter=LIKED_PHOTO').set('Content-Type', 'application/json');
     expect(res.body.successful_webhooks).toEqual([
       { event: 'LIKED_PHOTO', url: `${receiver.url}/rot`, payload_response: null, status_code: 204 },
     ]);
@@ -280,7 +284,7 @@ describe('POST /ping (seed 003)', () => {
     });
     await register('user_registered', `${receiver.url}/slow`);
     const started = Date.now();
-    const res = await request(h.app).post('/ping');
+    const res = await request(h.app).post('/ping').set('Content-Type', 'application/json');
     expect(Date.now() - started).toBeLessThan(7000);
     expect(res.body.failed_webhooks).toEqual([
       { event: 'user_registered', url: `${receiver.url}/slow`, error: 'Timeout', status_code: null },

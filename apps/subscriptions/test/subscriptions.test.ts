@@ -152,7 +152,7 @@ describe('4xx', () => {
       ['get', `/subscription/${UNKNOWN_ID}/secret`, undefined],
       ['post', `/subscription/${UNKNOWN_ID}/secret/rotate`, undefined],
     ] as const) {
-      const res = await request(h.app)[method](path).send(body);
+      const res = await request(h.app)[method](path).set('Content-Type', 'application/json').send(body);
       expect([method, path, res.status]).toEqual([method, path, 404]);
       expect(res.body.error.code).toBe('not_found');
     }
@@ -228,8 +228,9 @@ describe('4xx', () => {
     const text = await request(h.app).post('/subscription').set('content-type', 'text/plain').send('hello');
     expect(text.status).toBe(415);
     expect(text.body.error.code).toBe('unsupported_media_type');
+    // No body and no JSON content type: what a cross-site form could send (see packages/http request-guard).
     const none = await request(h.app).post('/subscription');
-    expect(none.status).toBe(400);
+    expect(none.status).toBe(415);
     const scalar = await request(h.app).post('/subscription').set('content-type', 'application/json').send('42');
     expect(scalar.status).toBe(400);
   });
@@ -254,7 +255,10 @@ describe('secrets', () => {
   it('rotates: both secrets valid within the grace period, published on the feed', async () => {
     const sub = await create();
     const before = Date.now();
-    const res = await request(h.app).post(`/subscription/${sub.id}/secret/rotate`).send({ grace_hours: 2 });
+    const res = await request(h.app)
+      .post(`/subscription/${sub.id}/secret/rotate`)
+      .set('Content-Type', 'application/json')
+      .send({ grace_hours: 2 });
     expect(res.status).toBe(200);
     expect(res.body.secret).toMatch(/^whsec_/);
     expect(res.body.secret).not.toBe(sub.secret);
@@ -281,14 +285,22 @@ describe('secrets', () => {
 
   it('uses the configured grace by default; 0 drops the old secret at once', async () => {
     const sub = await create();
-    const res = await request(h.app).post(`/subscription/${sub.id}/secret/rotate`);
+    const res = await request(h.app)
+      .post(`/subscription/${sub.id}/secret/rotate`)
+      .set('Content-Type', 'application/json');
     expect(res.status).toBe(200);
     const hours = (Date.parse(res.body.previous_secret_expires_at) - Date.now()) / 3600_000;
     expect(hours).toBeGreaterThan(23.9);
     expect(hours).toBeLessThanOrEqual(24);
-    const now = await request(h.app).post(`/subscription/${sub.id}/secret/rotate`).send({ grace_hours: 0 });
+    const now = await request(h.app)
+      .post(`/subscription/${sub.id}/secret/rotate`)
+      .set('Content-Type', 'application/json')
+      .send({ grace_hours: 0 });
     expect(now.body.previous_secret_expires_at).toBeNull();
-    const bad = await request(h.app).post(`/subscription/${sub.id}/secret/rotate`).send({ grace_hours: -1 });
+    const bad = await request(h.app)
+      .post(`/subscription/${sub.id}/secret/rotate`)
+      .set('Content-Type', 'application/json')
+      .send({ grace_hours: -1 });
     expect(bad.status).toBe(400);
   });
 });
@@ -301,7 +313,7 @@ describe('change feed', () => {
     await waitFor(() => h.changes.length > start);
     await request(h.app).patch(`/subscription/${sub.id}`).send({ enabled: false, disabledReason: 'gone' });
     await request(h.app).put(`/subscription/${sub.id}`).send(valid);
-    await request(h.app).post(`/subscription/${sub.id}/secret/rotate`);
+    await request(h.app).post(`/subscription/${sub.id}/secret/rotate`).set('Content-Type', 'application/json');
     await request(h.app).delete(`/subscription/${sub.id}`);
     const mine = await waitFor(() => {
       const m = h.changes.filter((c) => c.subscription.id === sub.id);

@@ -30,6 +30,8 @@ export interface ConsumeOptions {
   prefetch: number;
   /** Exclusive, auto-delete, server-named queue bound to this exchange (e.g. a change feed). */
   exclusiveBindTo?: string;
+  /** Declares the queue before every (re)subscription, so a queue deleted meanwhile cannot fail a reconnect. */
+  declare?: (ch: Channel) => Promise<void>;
 }
 
 export interface Consumer {
@@ -245,6 +247,7 @@ export class Broker extends EventEmitter {
       await ch.bindQueue(q.queue, state.options.exclusiveBindTo, '');
       queue = q.queue;
     }
+    await state.options.declare?.(ch);
     state.channel = ch;
     const { consumerTag } = await ch.consume(queue, (msg) => {
       if (!msg) return; // the server cancelled the consumer (queue deleted); reconnect logic re-attaches

@@ -10,8 +10,11 @@ export {
 } from './connection';
 export { BrokerUnavailableError } from './errors';
 export {
+  bindFifoQueue,
+  declareControlledQueue,
   declareStationQueue,
   declareTopology,
+  eventBindingKey,
   PARK_MS,
   type QueueType,
   retryTiers,

@@ -13,6 +13,9 @@ import type { Channel } from 'amqplib';
  * <ns>.dead: deliveries whose attempts are exhausted, and poison messages
  * <ns>.subscriptions (fanout) ──> one exclusive queue per dispatcher instance
  * <ns>.station.<station>.<group> bound to <ns>.events with key station.<station>: pull consumers
+ * <ns>.fifo.<subscriptionId> bound to <ns>.events by the subscription's event types: a FIFO
+ *     subscription's events, in the order RabbitMQ routed them (single active consumer)
+ * <ns>.limited.<subscriptionId>: a rate-limited subscription's deliveries (single active consumer)
  * ```
  */
 export interface TopologyNames {
@@ -27,6 +30,10 @@ export interface TopologyNames {
   deliverRoutingKey: string;
   retryQueue(delayMs: number): string;
   stationQueue(station: string, group: string): string;
+  /** A FIFO subscription's events (see declareControlledQueue). */
+  fifoQueue(subscriptionId: string): string;
+  /** A rate-limited subscription's deliveries (see declareControlledQueue). */
+  limitedQueue(subscriptionId: string): string;
 }
 
 export function topologyNames(namespace = 'hookline'): TopologyNames {
@@ -41,6 +48,8 @@ export function topologyNames(namespace = 'hookline'): TopologyNames {
     deliverRoutingKey: 'deliver',
     retryQueue: (delayMs) => `${namespace}.retry.${delayMs}`,
     stationQueue: (station, group) => `${namespace}.station.${station}.${group}`,
+    fifoQueue: (subscriptionId) => `${namespace}.fifo.${subscriptionId}`,
+    limitedQueue: (subscriptionId) => `${namespace}.limited.${subscriptionId}`,
   };
 }
 
@@ -119,6 +128,60 @@ export async function declareStationQueue(
   });
   await ch.bindQueue(queue, names.eventsExchange, `station.${options.station}`);
   return queue;
+}
+
+/**
+ * A per-subscription queue of the delivery controls, declared by whoever needs it first (the
+ * subscription service binding a FIFO queue, a dispatcher consuming). Every dispatcher consumes
+ * it, and RabbitMQ's single active consumer lets exactly one of them have its messages at a time:
+ * that one instance sends the subscription's deliveries, so order and rate are decided in one
+ * place with no coordination per message. When it dies, RabbitMQ hands the queue, with its
+ * unacked messages at the head, to another consumer.
+ */
+export async function declareControlledQueue(
+  ch: Channel,
+  options: { namespace?: string; queue: string; queueType?: QueueType },
+): Promise<void> {
+  const names = topologyNames(options.namespace);
+  await ch.assertQueue(options.queue, {
+    durable: true,
+    arguments: {
+      'x-queue-type': options.queueType ?? 'classic',
+      'x-single-active-consumer': true,
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': names.deadQueue,
+    },
+  });
+}
+
+/** The binding key on the events exchange for a subscription's event type (`*` is every event). */
+export function eventBindingKey(eventType: string): string {
+  return eventType === '*' ? '#' : eventType;
+}
+
+/**
+ * Makes a FIFO subscription's queue receive exactly the events of `eventTypes` from now on, and
+ * no others. Bind before unbind: an event type kept across a change is never without a binding.
+ */
+export async function bindFifoQueue(
+  ch: Channel,
+  options: {
+    namespace?: string;
+    subscriptionId: string;
+    eventTypes: readonly string[];
+    unbind?: readonly string[];
+    queueType?: QueueType;
+  },
+): Promise<void> {
+  const names = topologyNames(options.namespace);
+  const queue = names.fifoQueue(options.subscriptionId);
+  await declareControlledQueue(ch, { namespace: options.namespace, queue, queueType: options.queueType });
+  const keep = new Set(options.eventTypes.map(eventBindingKey));
+  for (const key of keep) await ch.bindQueue(queue, names.eventsExchange, key);
+  for (const type of options.unbind ?? []) {
+    const key = eventBindingKey(type);
+    if (!keep.has(key)) await ch.unbindQueue(queue, names.eventsExchange, key);
+  }
 }
 
 /**

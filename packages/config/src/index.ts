@@ -10,4 +10,6 @@ export {
   photoAppEnv,
   type SubscriptionsConfig,
   subscriptionsEnv,
+  type WebConfig,
+  webEnv,
 } from './schemas';

@@ -15,8 +15,23 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   const name = String(issue?.path[0] ?? 'environment');
   const raw = env[name];
   const got =
-    raw === undefined ? 'it is not set' : `got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)}`;
+    raw === undefined
+      ? 'it is not set'
+      : isSecret(name, raw)
+        ? 'value not shown: it is or may contain a secret'
+        : `got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)}`;
   throw new ConfigError(`invalid configuration: ${name}: ${issue?.message ?? 'invalid'} (${got})`);
+}
+
+/** Variables that are secrets by name (JWT_SECRET, API_KEYS, PRODUCER_KEYS, GATEWAY_USERS, ...). */
+const SECRET_NAME = /(SECRET|PASSWORD|PASS|TOKEN|KEYS?|USERS)$/;
+
+/**
+ * An error line goes to stderr and from there to logs: a secret is named, never echoed. So is any
+ * value with userinfo (`amqp://user:pass@host`, `mongodb://user:pass@host`), whatever its variable.
+ */
+function isSecret(name: string, raw: string): boolean {
+  return SECRET_NAME.test(name) || raw.includes('@');
 }
 
 /** For `main.ts`: parse, or print the one line to stderr and exit 1 (no stack trace). */

@@ -17,6 +17,12 @@ const common = {
     .default('classic')
     .describe('RabbitMQ queue type: quorum on a cluster (replicated), classic on one node'),
   API_KEYS: commaList.describe('management API keys; unset = protected mode (loopback clients only)'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('interface the HTTP server listens on; 0.0.0.0 to accept other machines (containers do)'),
+  PUBLIC_HOSTS: commaList.describe('host names served besides localhost, 127.0.0.1 and [::1] (421 for others)'),
   EXTRA_EVENT_TYPES: commaList.describe('event types subscriptions may name besides the catalog'),
   DATA_DIR: z.string().default('.hookline').describe('local state: the embedded MongoDB, generated JWT secrets'),
   TENANT_TOKEN_SECRET: z
@@ -28,7 +34,15 @@ const common = {
 
 const standaloneMongo = { MONGO_URL: mongoUrl.default('mongodb://localhost:27017/hookline') };
 
-export const photoAppEnv = z.object({ ...common, ...standaloneMongo, PORT: port(3001) });
+export const photoAppEnv = z.object({
+  ...common,
+  ...standaloneMongo,
+  PORT: port(3001),
+  PRODUCER_KEYS: commaList.describe('keys that may only publish (POST /events); API_KEYS publish too'),
+  OUTBOX_RELAY_AFTER_MS: positiveNumber(5000, 'a positive number of milliseconds').describe(
+    'an event a crash or an outage left unpublished is published again after this long',
+  ),
+});
 export const subscriptionsEnv = z.object({
   ...common,
   ...standaloneMongo,
@@ -54,6 +68,9 @@ export const dispatcherEnv = z.object({
   DISABLE_AFTER_HOURS: positiveNumber(120, 'a positive number of hours'),
   MAX_IN_FLIGHT_PER_SUBSCRIPTION: positiveNumber(10, 'a positive integer'),
   DELIVERY_CONCURRENCY: positiveNumber(200, 'a positive integer'),
+  FANOUT_INLINE_MAX: positiveNumber(1000, 'a positive integer').describe(
+    'the widest fan-out the fan-out consumer attempts itself; wider events go through the deliver queue',
+  ),
   ALLOW_PRIVATE_TARGETS: bool(false),
 });
 export const gatewayEnv = z.object({
@@ -68,9 +85,41 @@ export const gatewayEnv = z.object({
   ),
 });
 
+/** The web app's settings (dashboard and tenant portal), read by whichever process serves it. */
+const web = {
+  PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^[^;,\r\n]*$/, 'expected CSP frame-ancestors sources separated by spaces')
+    .default("'self'")
+    .describe("CSP frame-ancestors of /portal: who may embed it in an iframe (e.g. 'self' https://app.example.com)"),
+  PORTAL_NAME: z
+    .string()
+    .max(100)
+    .default('Webhooks')
+    .describe('portal title when the tenant has no portalName metadata'),
+  PORTAL_LOGO_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+    .optional()
+    .describe('portal logo when the tenant has no portalLogoUrl metadata'),
+  PORTAL_ACCENT: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour as #rrggbb')
+    .default('#4f46e5')
+    .describe('portal accent colour when the tenant has no portalAccent metadata'),
+};
+export const webEnv = z.object({
+  LOG_LEVEL: logLevel,
+  NODE_ENV: common.NODE_ENV,
+  PORT: port(3004),
+  HOST: common.HOST,
+  PUBLIC_HOSTS: common.PUBLIC_HOSTS,
+  ...web,
+});
+
 /** `npm start`: one process, every app; MONGO_URL unset means the embedded MongoDB under `.hookline/`. */
 export const hooklineEnv = z.object({
   ...common,
+  ...photoAppEnv.shape,
   ...dispatcherEnv.shape,
   ...gatewayEnv.shape,
   ...subscriptionsEnv.shape,
@@ -79,6 +128,7 @@ export const hooklineEnv = z.object({
   // One machine, receivers on localhost: private targets are allowed unless switched off.
   ALLOW_PRIVATE_TARGETS: bool(true),
   SUBSCRIPTIONS_URL: z.string().optional(),
+  ...web,
 });
 
 export type PhotoAppConfig = z.infer<typeof photoAppEnv>;
@@ -86,3 +136,4 @@ export type SubscriptionsConfig = z.infer<typeof subscriptionsEnv>;
 export type DispatcherConfig = z.infer<typeof dispatcherEnv>;
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export type HooklineConfig = z.infer<typeof hooklineEnv>;
+export type WebConfig = z.infer<typeof webEnv>;

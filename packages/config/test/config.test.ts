@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { dispatcherEnv, hooklineEnv, parseEnv, photoAppEnv } from '../src';
+import { dispatcherEnv, gatewayEnv, hooklineEnv, parseEnv, photoAppEnv } from '../src';
 
 describe('env schemas', () => {
   it('applies defaults for a bare environment', () => {
@@ -19,6 +19,34 @@ describe('env schemas', () => {
     expect(() => parseEnv(dispatcherEnv, { RETRY_SCHEDULE: '5,x' })).toThrow(
       /RETRY_SCHEDULE: expected comma-separated/,
     );
+  });
+
+  it('names an invalid secret or credential-bearing URL without echoing it', () => {
+    const cases: Array<[typeof gatewayEnv, Record<string, string>, string]> = [
+      [gatewayEnv, { JWT_SECRET: 'hunter2-too-short' }, 'hunter2'],
+      [gatewayEnv, { REFRESH_JWT_SECRET: 'hunter2-too-short' }, 'hunter2'],
+      [gatewayEnv, { RABBITMQ_URL: 'http://admin:hunter2@rabbit:5672' }, 'hunter2'],
+      [gatewayEnv, { MONGO_URL: 'postgres://admin:hunter2@db/x' }, 'hunter2'],
+    ];
+    for (const [schema, env, secret] of cases) {
+      const name = Object.keys(env)[0] as string;
+      let message = '';
+      try {
+        parseEnv(schema, env);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(new RegExp(`^invalid configuration: ${name}: .*\\(value not shown`));
+      expect(message).not.toContain(secret);
+    }
+  });
+
+  it('listens on loopback unless HOST says otherwise; PUBLIC_HOSTS is a list', () => {
+    expect(parseEnv(hooklineEnv, {}).HOST).toBe('127.0.0.1');
+    expect(parseEnv(photoAppEnv, { HOST: '0.0.0.0', PUBLIC_HOSTS: 'a.example, b.example' })).toMatchObject({
+      HOST: '0.0.0.0',
+      PUBLIC_HOSTS: ['a.example', 'b.example'],
+    });
   });
 
   it('parses the retry schedule into milliseconds and keeps the Svix default', () => {

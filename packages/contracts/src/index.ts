@@ -27,6 +27,9 @@ export {
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
 export {
+  ORDERINGS,
+  RATE_LIMIT_MAX,
+  RATE_LIMIT_MIN,
   recordTenant,
   type SubscriptionChange,
   type SubscriptionRecord,

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { DEFAULT_TENANT, tenantIdSchema } from './tenant';
 
+/** A subscription's `rateLimit` bounds, in deliveries per second. */
+export const RATE_LIMIT_MIN = 1;
+export const RATE_LIMIT_MAX = 10_000;
+/** A subscription's `ordering`: only FIFO is opt-in; absent means unordered. */
+export const ORDERINGS = ['fifo'] as const;
+
 /**
  * A subscription as the subscription service publishes it to the dispatchers (secrets included:
  * the dispatcher signs with them). Never returned by list endpoints.
@@ -19,6 +25,11 @@ export const subscriptionRecordSchema = z.object({
   // Milliseconds since the epoch of the last write: a dispatcher keeps the newest version it has
   // seen, whichever arrives first of the snapshot and the change feed.
   version: z.number(),
+  // Delivery controls (see the dispatcher's src/controls): deliveries per second, and FIFO ordering.
+  rateLimit: z.number().int().min(RATE_LIMIT_MIN).max(RATE_LIMIT_MAX).nullish(),
+  ordering: z.enum(ORDERINGS).nullish(),
+  // When `ordering` last changed (ms since the epoch): events stamped from then on follow the new value.
+  orderingSince: z.number().nullish(),
 });
 export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
 

@@ -3,6 +3,7 @@ import { errorHandler, HttpError, notFound, PROTO_KEY_MESSAGE } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
 import { docsRouter, OpenAPIRegistry } from './openapi';
+import { requestGuard } from './request-guard';
 
 /** What each Hookline app contributes to an HTTP server: its routes, its readiness checks, its docs. */
 export interface HttpModule {
@@ -54,10 +55,13 @@ export function assembleApp(options: {
   logger: Logger;
   title: string;
   version?: string;
+  /** Host names served besides localhost, 127.0.0.1 and [::1] (`PUBLIC_HOSTS`). */
+  publicHosts?: readonly string[];
 }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestGuard(options.publicHosts));
   const checks = Object.assign({}, ...options.modules.map((m) => m.checks ?? {}));
   app.use(healthRouter(checks));
   const registries = [healthDocs(), ...options.modules.flatMap((m) => (m.openapi ? [m.openapi] : []))];

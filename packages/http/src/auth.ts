@@ -2,11 +2,16 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { errorBody } from './errors';
 import type { Logger } from './logger';
+import { requireJsonContentType } from './request-guard';
 import { isTenantToken, readTenantToken, type TenantTokenVerifier } from './tenant-token';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
-function equalKeys(a: string, b: string): boolean {
+export function isLoopback(address: string | undefined): boolean {
+  return LOOPBACK.test(address ?? '');
+}
+
+export function equalKeys(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -78,11 +83,14 @@ export function apiAuth(options: AuthOptions): RequestHandler {
       res.status(401).json(errorBody('invalid_token', REASONS[failure ?? 'malformed']));
       return;
     }
+    // Ambient trust (loopback, the edge's added key) is what a cross-site form would borrow; a
+    // tenant token is not ambient (a browser never attaches it by itself), so only this path checks.
+    const asManagement = () => {
+      accessByRequest.set(req, { kind: 'management' });
+      requireJsonContentType(req, res, next);
+    };
     if (apiKeys.length === 0) {
-      if (LOOPBACK.test(req.socket.remoteAddress ?? '')) {
-        accessByRequest.set(req, { kind: 'management' });
-        return next();
-      }
+      if (isLoopback(req.socket.remoteAddress)) return asManagement();
       res
         .status(403)
         .json(
@@ -90,10 +98,7 @@ export function apiAuth(options: AuthOptions): RequestHandler {
         );
       return;
     }
-    if (bearer && apiKeys.some((k) => equalKeys(k, bearer))) {
-      accessByRequest.set(req, { kind: 'management' });
-      return next();
-    }
+    if (bearer && apiKeys.some((k) => equalKeys(k, bearer))) return asManagement();
     res.status(401).json(errorBody('unauthorized', 'a valid API key is required: Authorization: Bearer <key>'));
   };
 }

@@ -2,9 +2,11 @@ export { assembleApp, type HttpModule, JSON_BODY_LIMIT, jsonBody, type ServiceHa
 export { type Access, type AuthOptions, apiAuth, managementAuth, tenantScope } from './auth';
 export { errorBody, errorHandler, HttpError, isDatabaseUnavailable, notFound, zodDetails } from './errors';
 export { healthRouter, type ReadinessCheck } from './health';
-export { createLogger, type Logger } from './logger';
+export { createLogger, type Logger, redactedUrl } from './logger';
 export { counter, histogram } from './metrics';
 export { docsRouter, OpenAPIRegistry } from './openapi';
+export { producerAuth, producerScope } from './producer-auth';
+export { allowedHosts, hostnameOf, requestGuard, requireJsonContentType } from './request-guard';
 export { closeServer, listen, onShutdown } from './shutdown';
 export {
   isTenantToken,

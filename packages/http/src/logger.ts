@@ -5,12 +5,18 @@ export type Logger = pino.Logger;
 /**
  * JSON lines on stdout. Secrets never reach a log: these paths are censored wherever they appear.
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  name: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Memphis clients send their JWT as `?authorization=`: any logged URL loses it.
+    serializers: { url: (url: unknown) => (typeof url === 'string' ? redactedUrl(url) : url) },
     redact: {
       paths: [
         'secret',
@@ -28,5 +34,11 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** A URL safe to log: a token in the query string is replaced. */
+export function redactedUrl(url: string): string {
+  return url.replace(/([?&]authorization=)[^&]*/gi, '$1[redacted]');
 }

@@ -23,6 +23,8 @@ export interface ServiceDeps<C> {
 
 export interface BaseEnv {
   PORT: number;
+  HOST?: string;
+  PUBLIC_HOSTS?: string[];
   RABBITMQ_URL: string;
   MONGO_URL?: string;
   LOG_LEVEL: string;
@@ -82,8 +84,13 @@ async function startStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string
   void broker.start();
   const db = await connectMongo(config.MONGO_URL);
   const service = await options.start({ config, broker, db, logger });
-  const app = assembleApp({ modules: [service.module], logger, title: `Hookline ${options.name}` });
-  const server = await listen(app, config.PORT);
-  logger.info({ port: config.PORT }, `${options.name} listening on http://localhost:${config.PORT}`);
+  const app = assembleApp({
+    modules: [service.module],
+    logger,
+    title: `Hookline ${options.name}`,
+    publicHosts: config.PUBLIC_HOSTS,
+  });
+  const server = await listen(app, config.PORT, config.HOST);
+  logger.info({ port: config.PORT, host: config.HOST }, `${options.name} listening on http://localhost:${config.PORT}`);
   onShutdown(logger, [() => closeServer(server), () => service.stop(), () => broker.close(), () => db.close()]);
 }

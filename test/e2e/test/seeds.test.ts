@@ -203,7 +203,7 @@ describe('seed 003: user notification webhooks', () => {
 
     // Without a filter and without a body: every webhook pinged, the default payload.
     expect((await call('DELETE', `${subs}/webhook`, { event: 'user_registered', url: closedUrl })).status).toBe(204);
-    const pingAll = await call('POST', `${subs}/ping`);
+    const pingAll = await call('POST', `${subs}/ping`, undefined, { headers: { 'content-type': 'application/json' } });
     expect(pingAll.status).toBe(200);
     const okUrls = pingAll.body.successful_webhooks.map((w: { url: string }) => w.url);
     expect(okUrls).toEqual(expect.arrayContaining([usersUrl, messagesUrl]));

@@ -1,5 +1,5 @@
 import type { SubscriptionRecord } from '@hookline/contracts';
-import type { SubscriptionControl } from '../delivery/deliver-handler';
+import type { SubscriptionControl } from '../delivery/delivery-loop';
 import type { SubscriptionIndex } from './subscription-index';
 
 /**

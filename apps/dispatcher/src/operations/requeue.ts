@@ -1,12 +1,22 @@
 import type { Broker, TopologyNames } from '@hookline/broker';
 import { DEFAULT_TENANT, type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
+import type { AnyBulkWriteOperation } from 'mongoose';
 import type { DeliveryDoc, DeliveryModels, StoredStatus } from '../store/models';
+import { statusSequence } from '../store/status-sequence';
+
+/** How long a requeue holds a claimed delivery before another instance may claim it again. */
+const CLAIM_MS = 30_000;
 
 /**
  * Puts deliveries back on the deliver queue with their original id (so the same `webhook-id`):
  * replay of one delivery, recovery of a subscription's failed ones, resumption of paused ones.
- * Each delivery is claimed with an atomic status change first, so when several dispatcher
- * instances react to the same trigger, each delivery is re-queued once.
+ * Each starts a new round (the schedule starts over; the attempt log tells rounds apart).
+ *
+ * A delivery is claimed first with an atomic lease (`claimedUntil`), so when several dispatcher
+ * instances react to the same trigger each delivery is re-queued once; it is marked `pending` only
+ * after RabbitMQ has confirmed its message. A process dying in between leaves it in its old status
+ * with a lease that expires: the next trigger (a resync, another resume) takes it again. Nothing is
+ * stranded as `pending` with no message behind it.
  */
 export class Requeuer {
   constructor(
@@ -15,38 +25,58 @@ export class Requeuer {
     private readonly models: DeliveryModels,
   ) {}
 
-  /** A new attempt now, whatever the delivery's status; the schedule starts over (a new round). */
+  /** A new attempt now, whatever the delivery's status. */
   async replay(id: string): Promise<DeliveryDoc | null> {
     const doc = await this.models.Delivery.findOneAndUpdate(
       { _id: id },
-      { $set: { status: 'pending', updatedAt: new Date(), nextAttemptAt: new Date() }, $inc: { rounds: 1 } },
-      { returnDocument: 'after', lean: true },
+      { $inc: { rounds: 1 } },
+      { returnDocument: 'after', lean: true, projection: { attemptLog: 0 } },
     );
     if (!doc) return null;
     await this.publish(doc);
+    await this.markPending(doc);
     return doc;
   }
 
   /** Re-queues every delivery of a subscription in `from` status created in [since, until]. */
   async requeueAll(subscriptionId: string, from: StoredStatus, since?: Date, until?: Date): Promise<number> {
-    const filter: Record<string, unknown> = { subscriptionId, status: from };
-    if (since || until) filter.createdAt = { ...(since ? { $gte: since } : {}), ...(until ? { $lte: until } : {}) };
+    const window =
+      since || until ? { createdAt: { ...(since ? { $gte: since } : {}), ...(until ? { $lte: until } : {}) } } : {};
     let count = 0;
     // One claim at a time: a claimed delivery no longer matches the filter, so the loop ends.
     for (;;) {
-      const update =
-        from === 'paused'
-          ? { $set: { status: 'pending', updatedAt: new Date() } }
-          : { $set: { status: 'pending', updatedAt: new Date() }, $inc: { rounds: 1 } };
-      const doc = await this.models.Delivery.findOneAndUpdate(filter, update, {
-        returnDocument: 'after',
-        lean: true,
-        sort: { createdAt: 1 },
-      });
+      const now = new Date();
+      const doc = await this.models.Delivery.findOneAndUpdate(
+        {
+          subscriptionId,
+          status: from,
+          ...window,
+          $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }],
+        },
+        { $set: { claimedUntil: new Date(now.getTime() + CLAIM_MS) }, $inc: { rounds: 1 } },
+        { returnDocument: 'after', lean: true, sort: { createdAt: 1 }, projection: { attemptLog: 0 } },
+      );
       if (!doc) return count;
       await this.publish(doc);
+      await this.markPending(doc);
       count += 1;
     }
+  }
+
+  /** Pending in the new round, unless an attempt of that round has been recorded already. */
+  private async markPending(doc: DeliveryDoc): Promise<void> {
+    const seq = statusSequence(doc.rounds ?? 0, 0, 'queued');
+    const now = new Date();
+    const ops: AnyBulkWriteOperation<DeliveryDoc>[] = [
+      {
+        updateOne: {
+          filter: { _id: doc._id, seq: { $lt: seq } },
+          update: { $set: { status: 'pending', seq, updatedAt: now, nextAttemptAt: now, lastError: null } },
+        },
+      },
+      { updateOne: { filter: { _id: doc._id }, update: { $unset: { claimedUntil: '' } } } },
+    ];
+    await this.models.Delivery.collection.bulkWrite(ops as never[], { ordered: false });
   }
 
   private async publish(doc: DeliveryDoc): Promise<void> {

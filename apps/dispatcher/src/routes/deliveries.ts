@@ -63,6 +63,8 @@ const TENANT_RESPONSES = {
   403: { description: 'protected mode and not loopback, or a tenant token naming another tenant' },
 };
 const tenantSecurity: Array<Record<string, string[]>> = [{ apiKey: [] }, { tenantToken: [] }];
+/** Internal fields: the status sequence and a requeue's lease. */
+const HIDDEN = { seq: 0, claimedUntil: 0 } as const;
 
 function present(d: Record<string, unknown>) {
   const { _id, event, ...rest } = d;
@@ -97,7 +99,7 @@ export function deliveriesRouter(
       const id = q.cursor.slice(sep + 1);
       filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: id } }];
     }
-    const docs = await models.Delivery.find(filter)
+    const docs = await models.Delivery.find(filter, { ...HIDDEN, attemptLog: 0 })
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean();
@@ -112,12 +114,17 @@ export function deliveriesRouter(
   router.get('/deliveries/:id', auth, async (req, res) => {
     const id = deliveryIdParam.safeParse(req.params.id);
     if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
-    const d = await models.Delivery.findById(id.data).lean();
+    const d = await models.Delivery.findById(id.data, HIDDEN).lean();
     if (!d || !visibleTo(tenantScope(req), d)) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
-    const attempts = await models.Attempt.find({ deliveryId: id.data }).sort({ at: 1, round: 1, attempt: 1 }).lean();
+    const { attemptLog, ...rest } = d;
+    const log = [...(attemptLog ?? [])].sort(
+      (a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.round - b.round || a.attempt - b.attempt,
+    );
     res.json({
-      ...present(d as never),
-      attempts: attempts.map(({ _id, deliveryId: _d, subscriptionId: _s, ...a }) => a),
+      ...present(rest as never),
+      attempts: log,
+      // The document keeps the last ATTEMPTS_KEPT attempts in full; older ones are only counted.
+      attemptsOmitted: Math.max(0, (d.attempts ?? 0) - log.length),
     });
   });
 

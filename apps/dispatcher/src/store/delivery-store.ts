@@ -1,21 +1,57 @@
 import type { DeliveryTask } from '@hookline/contracts';
 import type { AnyBulkWriteOperation } from 'mongoose';
 import { WriteBatcher } from './batcher';
-import type { AttemptDoc, DeliveryDoc, DeliveryModels, StoredStatus } from './models';
+import { ATTEMPTS_KEPT, type AttemptDoc, type DeliveryDoc, type DeliveryModels, type StoredStatus } from './models';
+import { stageOf, statusSequence } from './status-sequence';
 
 export interface AttemptRecord extends AttemptDoc {
+  deliveryId: string;
+  subscriptionId: string;
   /** The delivery's status after this attempt. */
   status: StoredStatus;
-  /** What the delivery record is created from if the attempt is written before it. */
+  /** What the delivery record is created from if this is its first write. */
   task: DeliveryTask;
+}
+
+/** The record of one HTTP attempt of `task`, made at `at`, leaving the delivery in `outcome.status`. */
+export function attemptRecord(
+  task: DeliveryTask,
+  at: Date,
+  sent: { durationMs: number; status: number | null; responseBody: string | null },
+  outcome: { status: StoredStatus; error: string | null; nextAttemptAt: Date | null },
+): AttemptRecord {
+  return {
+    deliveryId: task.id,
+    subscriptionId: task.subscriptionId,
+    attempt: task.attempt,
+    round: task.round,
+    at,
+    durationMs: sent.durationMs,
+    statusCode: sent.status,
+    error: outcome.error,
+    responseBody: sent.responseBody,
+    nextAttemptAt: outcome.nextAttemptAt,
+    status: outcome.status,
+    task,
+  };
+}
+
+/** One write to a delivery's document: a status, with or without an attempt. */
+interface DeliveryWrite {
+  task: DeliveryTask;
+  status: StoredStatus;
+  at: Date;
+  reason: string | null;
+  attempt?: AttemptDoc;
 }
 
 /**
  * How long writes wait for company before a batch goes out. Records are off the path to the receiver
- * (the fan-out publishes meanwhile) and only delay acks, so a 10 ms window batches them at moderate
+ * (they are written after the attempt) and only delay acks, so a 10 ms window batches them at moderate
  * rates too: a command costs the client about as much CPU for one record as for fifty.
  */
 const BATCH_WINDOW_MS = 10;
+const RETRY_MAX_MS = 2000;
 
 /**
  * Whether a write failed only because records already exist (code 11000 on every failed item). The
@@ -38,87 +74,74 @@ export function isDuplicateKeyOnly(err: unknown): boolean {
   );
 }
 
-/** A write that may find its records already there: duplicate keys count as done, anything else fails. */
-async function ignoringDuplicates(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (err) {
-    if (!isDuplicateKeyOnly(err)) throw err;
+/**
+ * The two operations of one write, each correct in whichever order MongoDB applies them (the batch
+ * is unordered):
+ * - an upsert on `_id` alone creates the document (with this write's status) if it is not there, and
+ *   appends the attempt. Equality on `_id` only: concurrent upserts of one new id do not race into a
+ *   duplicate-key error on a real MongoDB (the server retries those), and nothing reads one as a state;
+ * - a status update that applies only if the document holds an older sequence (`statusSequence`).
+ */
+function operations(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc>[] {
+  const { task, attempt } = w;
+  const seq = statusSequence(task.round, task.attempt, stageOf(w.status, attempt !== undefined));
+  const status: Partial<DeliveryDoc> = { status: w.status, seq, lastError: w.reason, updatedAt: w.at };
+  if (attempt) {
+    status.lastAttemptAt = attempt.at;
+    status.nextAttemptAt = attempt.nextAttemptAt;
+    status.lastStatusCode = attempt.statusCode;
   }
-}
-
-/** The fields a delivery record is created with, from its task. */
-function creationFields(task: DeliveryTask, now: Date) {
-  return {
+  const create = {
     eventId: task.eventId,
     eventType: task.event.type,
     subscriptionId: task.subscriptionId,
     tenant: task.tenant,
     event: task.event,
-    createdAt: now,
+    createdAt: w.at,
+    rounds: task.round,
+    ...status,
   };
+  return [
+    {
+      updateOne: {
+        filter: { _id: task.id },
+        update: {
+          $setOnInsert: create,
+          $inc: { attempts: attempt ? 1 : 0 },
+          ...(attempt ? { $push: { attemptLog: { $each: [attempt], $slice: -ATTEMPTS_KEPT } } } : {}),
+        },
+        upsert: true,
+      },
+    },
+    { updateOne: { filter: { _id: task.id, seq: { $lt: seq } }, update: { $set: status } } },
+  ] as AnyBulkWriteOperation<DeliveryDoc>[];
 }
 
 /**
- * Records deliveries and attempts in batches. Writes are idempotent: a redelivered event creates
- * the same delivery ids (duplicates are ignored) and a status never moves back from `delivered`.
- *
- * The fan-out publishes a delivery while its record is still being written (the record is not on
- * the path to the receiver), so an attempt may finish first: attempt and status writes therefore
- * upsert the record, and the fan-out's later insert is then a duplicate, ignored. A duplicate key on
- * such an upsert means the record exists as `delivered`, which must not change.
+ * Records deliveries in batches (one unordered bulk write per batch), after the attempt: the receiver
+ * never waits for MongoDB, the ack does. A write retries until it is durable (MongoDB down: the
+ * consumer holds its message meanwhile, it does not requeue it), or until `stopRetrying`.
  */
 export class DeliveryStore {
-  private readonly inserts: WriteBatcher<DeliveryDoc>;
-  private readonly attempts: WriteBatcher<AttemptRecord>;
+  private readonly batch: WriteBatcher<DeliveryWrite>;
+  private stopping = false;
+  private readonly wakers = new Set<() => void>();
   /**
-   * Whether the last batch written succeeded. While MongoDB fails, the fan-out writes records before
-   * publishing, so an event it must requeue has published nothing (no duplicates on every retry).
+   * Whether the last batch written succeeded. While MongoDB fails, a wide fan-out writes records
+   * before publishing, so an event it must requeue has published nothing.
    */
   writable = true;
 
-  constructor(private readonly models: DeliveryModels) {
-    this.inserts = this.batcher((docs) =>
-      ignoringDuplicates(models.Delivery.collection.insertMany(docs as never[], { ordered: false })),
-    );
-    this.attempts = this.batcher((records) => {
-      const ops: AnyBulkWriteOperation<DeliveryDoc>[] = records.map(({ task, ...r }) => ({
-        updateOne: {
-          // A late, duplicate attempt must not turn a delivered delivery back into pending/failed.
-          filter:
-            r.status === 'delivered' ? { _id: r.deliveryId } : { _id: r.deliveryId, status: { $ne: 'delivered' } },
-          update: {
-            $set: {
-              status: r.status,
-              updatedAt: r.at,
-              lastAttemptAt: r.at,
-              nextAttemptAt: r.nextAttemptAt,
-              lastStatusCode: r.statusCode,
-              lastError: r.error,
-            },
-            $inc: { attempts: 1 },
-            $setOnInsert: creationFields(task, r.at),
-          },
-          upsert: true,
-        },
-      }));
-      const attemptDocs: AttemptDoc[] = records.map(({ status: _status, task: _task, ...doc }) => doc);
-      return Promise.all([
-        models.Attempt.collection.insertMany(attemptDocs as never[], { ordered: false }),
-        ignoringDuplicates(models.Delivery.collection.bulkWrite(ops as never[], { ordered: false })),
-      ]);
-    });
-  }
-
-  /** A batched writer whose every outcome keeps `writable` current. */
-  private batcher<T>(write: (items: T[]) => Promise<unknown>): WriteBatcher<T> {
-    return new WriteBatcher(
-      async (items) => {
+  constructor(models: DeliveryModels) {
+    this.batch = new WriteBatcher(
+      async (writes) => {
         try {
-          await write(items);
+          await models.Delivery.collection.bulkWrite(writes.flatMap(operations) as never[], { ordered: false });
         } catch (err) {
-          this.writable = false;
-          throw err;
+          if (!isDuplicateKeyOnly(err)) {
+            this.writable = false;
+            throw err;
+          }
         }
         this.writable = true;
       },
@@ -126,36 +149,48 @@ export class DeliveryStore {
     );
   }
 
+  /** A delivery queued (a wide fan-out's message, a parked delivery): pending, no attempt. */
   recordCreated(task: DeliveryTask, now = new Date()): Promise<void> {
-    return this.inserts.add({
-      _id: task.id,
-      ...creationFields(task, now),
-      status: 'pending',
-      attempts: 0,
-      updatedAt: now,
-    });
+    return this.durably({ task, status: 'pending', at: now, reason: null });
   }
 
-  recordAttempt(record: AttemptRecord): Promise<void> {
-    return this.attempts.add(record);
+  recordAttempt(r: AttemptRecord): Promise<void> {
+    const { deliveryId: _d, subscriptionId: _s, status, task, ...attempt } = r;
+    return this.durably({ task, status, at: r.at, reason: r.error, attempt });
   }
 
-  /** Marks a delivery without an HTTP attempt (its subscription was deleted or is disabled). */
-  async setStatus(task: DeliveryTask, status: StoredStatus, reason: string | null): Promise<void> {
-    const now = new Date();
-    await ignoringDuplicates(
-      this.models.Delivery.collection.updateOne(
-        { _id: task.id as never, status: { $ne: 'delivered' } },
-        {
-          $set: { status, lastError: reason, updatedAt: now },
-          $setOnInsert: { ...creationFields(task, now), attempts: 0 },
-        },
-        { upsert: true },
-      ),
-    );
+  /** Marks a delivery without an HTTP attempt (its subscription is disabled, or unknown). */
+  setStatus(task: DeliveryTask, status: StoredStatus, reason: string | null): Promise<void> {
+    return this.durably({ task, status, at: new Date(), reason });
+  }
+
+  private async durably(write: DeliveryWrite): Promise<void> {
+    for (let delay = 100; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        return await this.batch.add(write);
+      } catch (err) {
+        if (this.stopping) throw err;
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.wakers.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, delay);
+          this.wakers.add(wake);
+        });
+        if (this.stopping) throw err;
+      }
+    }
+  }
+
+  /** Writes that fail from now on reject instead of retrying: their messages go back to RabbitMQ. */
+  stopRetrying(): void {
+    this.stopping = true;
+    for (const wake of [...this.wakers]) wake();
   }
 
   async drain(): Promise<void> {
-    await Promise.all([this.inserts.drain(), this.attempts.drain()]);
+    await this.batch.drain();
   }
 }

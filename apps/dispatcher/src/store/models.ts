@@ -2,39 +2,20 @@ import { DELIVERY_STATUSES } from '@hookline/contracts';
 import { type Connection, type Model, Schema } from 'mongoose';
 
 /**
- * The dispatcher's own collections: `deliveries` (one per event x subscription) and
- * `delivery_attempts` (one per HTTP attempt). Both expire after DELIVERY_RETENTION_DAYS.
- * Statuses: pending (queued or retrying), delivered, failed (dead-lettered), paused (its
- * subscription is disabled; re-enabling resumes it).
+ * The dispatcher's own collection: `deliveries`, one document per event x subscription with its
+ * attempts inside it (the last ATTEMPTS_KEPT in full, `attempts` counts them all). Expires after
+ * DELIVERY_RETENTION_DAYS. Statuses: pending (queued or retrying), delivered, failed
+ * (dead-lettered), paused (its subscription is disabled; re-enabling resumes it).
  */
 export const STORED_STATUSES = [...DELIVERY_STATUSES, 'paused'] as const;
 export type StoredStatus = (typeof STORED_STATUSES)[number];
 
-export interface DeliveryDoc {
-  _id: string;
-  eventId: string;
-  eventType: string;
-  subscriptionId: string;
-  /** The subscription's tenant; absent on deliveries recorded before tenants existed (`default`). */
-  tenant?: string;
-  status: StoredStatus;
-  attempts: number;
-  event: unknown;
-  createdAt: Date;
-  updatedAt: Date;
-  lastAttemptAt?: Date | null;
-  nextAttemptAt?: Date | null;
-  lastStatusCode?: number | null;
-  lastError?: string | null;
-  /** Replays and recoveries so far. */
-  rounds?: number;
-}
+/** How many attempts a delivery document keeps in full; older ones are only counted. */
+export const ATTEMPTS_KEPT = 20;
 
 export interface AttemptDoc {
-  deliveryId: string;
-  subscriptionId: string;
   attempt: number;
-  /** 0 for the original delivery, +1 per replay or recovery. */
+  /** 0 for the original delivery, +1 per replay, recovery or resumption. */
   round: number;
   at: Date;
   durationMs: number;
@@ -44,8 +25,50 @@ export interface AttemptDoc {
   nextAttemptAt: Date | null;
 }
 
+export interface DeliveryDoc {
+  _id: string;
+  eventId: string;
+  eventType: string;
+  subscriptionId: string;
+  /** The subscription's tenant; absent on deliveries recorded before tenants existed (`default`). */
+  tenant?: string;
+  status: StoredStatus;
+  /**
+   * Orders status writes: a write changes `status` only if its sequence is higher (see
+   * `statusSequence`), so late or duplicate writers cannot move a delivery backwards.
+   */
+  seq: number;
+  /** Every attempt ever made, including those no longer in `attemptLog`. */
+  attempts: number;
+  attemptLog: AttemptDoc[];
+  event: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+  lastAttemptAt?: Date | null;
+  nextAttemptAt?: Date | null;
+  lastStatusCode?: number | null;
+  lastError?: string | null;
+  /** Replays, recoveries and resumptions so far. */
+  rounds?: number;
+  /** Set while a requeue holds the delivery (its message not yet confirmed); a lease, not a lock. */
+  claimedUntil?: Date | null;
+}
+
 export function deliveryModels(db: Connection, retentionDays: number) {
   const ttl = Math.round(retentionDays * 24 * 3600);
+  const attemptSchema = new Schema<AttemptDoc>(
+    {
+      attempt: Number,
+      round: Number,
+      at: Date,
+      durationMs: Number,
+      statusCode: Number,
+      error: String,
+      responseBody: String,
+      nextAttemptAt: Date,
+    },
+    { _id: false },
+  );
   const deliverySchema = new Schema<DeliveryDoc>(
     {
       _id: String,
@@ -54,7 +77,9 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       subscriptionId: { type: String, required: true },
       tenant: String,
       status: { type: String, enum: STORED_STATUSES, required: true },
+      seq: { type: Number, default: 0 },
       attempts: { type: Number, default: 0 },
+      attemptLog: { type: [attemptSchema], default: [] },
       rounds: { type: Number, default: 0 },
       event: Schema.Types.Mixed,
       createdAt: { type: Date, required: true },
@@ -63,37 +88,21 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       nextAttemptAt: Date,
       lastStatusCode: Number,
       lastError: String,
+      claimedUntil: Date,
     },
     { collection: 'deliveries', versionKey: false },
   );
   deliverySchema.index({ subscriptionId: 1, status: 1 });
+  // Which subscriptions have paused deliveries, asked on every snapshot: only paused ones are indexed.
+  deliverySchema.index({ status: 1, subscriptionId: 1 }, { partialFilterExpression: { status: 'paused' } });
   deliverySchema.index({ createdAt: 1 }, { expireAfterSeconds: ttl });
   // `GET /deliveries?tenant=` and every tenant token's list: newest first within a tenant.
   deliverySchema.index({ tenant: 1, createdAt: -1, _id: -1 });
-
-  const attemptSchema = new Schema<AttemptDoc>(
-    {
-      deliveryId: { type: String, required: true },
-      subscriptionId: String,
-      attempt: Number,
-      round: { type: Number, default: 0 },
-      at: { type: Date, required: true },
-      durationMs: Number,
-      statusCode: Number,
-      error: String,
-      responseBody: String,
-      nextAttemptAt: Date,
-    },
-    { collection: 'delivery_attempts', versionKey: false },
-  );
-  attemptSchema.index({ deliveryId: 1, round: 1, attempt: 1 });
-  attemptSchema.index({ at: 1 }, { expireAfterSeconds: ttl });
 
   return {
     // Registered once per connection: `npm start` may build several apps on one connection.
     Delivery:
       (db.models.Delivery as Model<DeliveryDoc> | undefined) ?? db.model<DeliveryDoc>('Delivery', deliverySchema),
-    Attempt: (db.models.Attempt as Model<AttemptDoc> | undefined) ?? db.model<AttemptDoc>('Attempt', attemptSchema),
   };
 }
 export type DeliveryModels = ReturnType<typeof deliveryModels>;

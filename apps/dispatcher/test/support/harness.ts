@@ -11,7 +11,7 @@ import { connectMongo, createBroker } from '@hookline/runtime';
 import { generateSecret } from '@hookline/signing';
 import { deleteNamespace, RABBITMQ_URL, uniqueMongoUrl, uniqueNamespace } from '@hookline/testing';
 import type { Connection } from 'mongoose';
-import type { SubscriptionControl } from '../../src/delivery/deliver-handler';
+import type { SubscriptionControl } from '../../src/delivery/delivery-loop';
 import { FailureClock } from '../../src/delivery/failure-clock';
 import { HttpDeliverer } from '../../src/delivery/http-deliverer';
 import type { SubscriptionSource } from '../../src/matching/snapshot-source';
@@ -75,6 +75,7 @@ export class Harness {
       disableAfterMs?: number;
       timeoutMs?: number;
       allowPrivateTargets?: boolean;
+      fanoutInlineMax?: number;
     } = {},
   ) {}
 
@@ -108,6 +109,7 @@ export class Harness {
       }),
       scheduleMs: this.scheduleMs,
       concurrency: 50,
+      fanoutInlineMax: this.options.fanoutInlineMax,
       maxInFlightPerSubscription: this.options.maxInFlightPerSubscription ?? 10,
       failureClock: this.options.disableAfterMs ? new FailureClock(this.db, this.options.disableAfterMs) : undefined,
       requeuer: this.requeuer,

@@ -6,6 +6,7 @@
 import type { SubscriptionRecord } from '@hookline/contracts';
 import { createLogger } from '@hookline/http';
 import { connectMongo, createBroker } from '@hookline/runtime';
+import { mongoFifoHeads } from '../../src/controls/fifo-heads';
 import { HttpDeliverer } from '../../src/delivery/http-deliverer';
 import { DeliveryStore } from '../../src/store/delivery-store';
 import { deliveryModels } from '../../src/store/models';
@@ -40,6 +41,7 @@ async function main() {
     scheduleMs: schedule,
     concurrency: 100,
     maxInFlightPerSubscription: 100,
+    fifoHeads: mongoFifoHeads(db),
     logger,
   });
   await worker.start();

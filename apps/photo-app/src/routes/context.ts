@@ -1,6 +1,6 @@
 import { errorBodySchema } from '@hookline/contracts';
 import type { Logger, OpenAPIRegistry } from '@hookline/http';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { IdempotencyStore } from '../idempotency';
 import type { PhotoModels } from '../models';
 import type { EventPublisher } from '../publisher';
@@ -13,6 +13,8 @@ export interface RouteContext {
   models: PhotoModels;
   idempotency: IdempotencyStore;
   logger: Logger;
+  /** Who may publish (`POST /events`): producerAuth over PRODUCER_KEYS and API_KEYS. */
+  publishAuth: RequestHandler;
   /** Whether a tenant exists (an event naming an unknown one is a 422). */
   tenantExists(tenant: string): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import { errorBodySchema } from '@hookline/contracts';
-import { HttpError, jsonBody } from '@hookline/http';
+import { HttpError, jsonBody, producerScope } from '@hookline/http';
 import type { z } from 'zod';
 import { fingerprint } from '../idempotency';
 import { idempotencyHeaders, publishEventBody, publishedEventResponse } from '../schemas';
@@ -13,24 +13,22 @@ const errorJson = { 'application/json': { schema: errorBodySchema } };
  * and those of types an operator declares (EXTRA_EVENT_TYPES); subscriptions, not publishing, are
  * checked against the catalog.
  */
-export function eventRoutes({
-  router,
-  openapi,
-  publisher,
-  idempotency,
-  models,
-  logger,
-  tenantExists,
-}: RouteContext): void {
-  router.post('/events', jsonBody, async (req, res) => {
-    const body = publishEventBody.parse(req.body);
+export function eventRoutes(ctx: RouteContext): void {
+  const { router, openapi, publisher, idempotency, models, logger, publishAuth } = ctx;
+  router.post('/events', publishAuth, jsonBody, async (req, res) => {
+    const parsed = publishEventBody.parse(req.body);
     const header = req.get('idempotency-key');
+    // Each producer key has its own ids and idempotency keys (see producerAuth): '' without keys.
+    const scope = producerScope(res);
+    const body = { ...parsed, id: scoped(scope, parsed.id, 'id') };
     // The header wins: a client may send its own event id and still scope retries by request.
     const key =
-      header === undefined ? body.id : idempotencyHeaders.parse({ 'idempotency-key': header })['idempotency-key'];
+      header === undefined
+        ? body.id
+        : scoped(scope, idempotencyHeaders.parse({ 'idempotency-key': header })['idempotency-key'], 'idempotency-key');
 
-    const publish = async () => {
-      const event = await publisher.publish(body.type, body.data, body.id, body.tenant);
+    const publish = async (eventId = body.id) => {
+      const event = await publisher.publish(body.type, body.data, eventId, body.tenant);
       const response: z.infer<typeof publishedEventResponse> = {
         id: event.id,
         type: event.type,
@@ -39,7 +37,7 @@ export function eventRoutes({
       return { status: 202, body: response };
     };
 
-    if (body.tenant !== undefined && !(await tenantExists(body.tenant)))
+    if (body.tenant !== undefined && !(await ctx.tenantExists(body.tenant)))
       throw new HttpError(422, 'unknown_tenant', `tenant ${body.tenant} does not exist`, [
         { field: 'tenant', message: `unknown tenant "${body.tenant}" (create it with POST /tenants)` },
       ]);
@@ -54,6 +52,7 @@ export function eventRoutes({
     const claim = await idempotency.claim(
       key,
       fingerprint({ type: body.type, data: body.data, id: body.id, tenant: body.tenant }),
+      body.id,
     );
     switch (claim.outcome) {
       case 'replay':
@@ -68,13 +67,13 @@ export function eventRoutes({
     }
     let stored: Awaited<ReturnType<typeof publish>>;
     try {
-      stored = await publish();
+      stored = await publish(claim.eventId);
     } catch (err) {
       await idempotency.release(key).catch(() => {});
       throw err;
     }
     // The event is in RabbitMQ whatever happens now, so the client hears 202. A key left `pending`
-    // makes repeats wait, then answer 409, until it is stale (30 s) and may be published again.
+    // makes repeats wait, then answer 409, until it is stale (30 s) and publishes the same event again.
     await idempotency.complete(key, stored).catch((err: unknown) => {
       logger.warn({ err: (err as Error).message, eventId: stored.body.id }, 'photo_app.idempotency_complete_failed');
     });
@@ -97,4 +96,16 @@ export function eventRoutes({
       ...errorResponses,
     },
   });
+}
+
+/** `<scope>:<value>` for a keyed producer, so two producers' `order-42` are two different events. */
+function scoped<T extends string | undefined>(scope: string, value: T, field: string): T {
+  if (!scope || value === undefined) return value;
+  const result = `${scope}:${value}`;
+  // An event id must still match EVENT_ID_PATTERN (at most 128); an idempotency key is only stored.
+  if (field === 'id' && result.length > 128)
+    throw new HttpError(400, 'validation_error', 'the request is invalid', [
+      { field, message: `must be at most ${127 - scope.length} characters with a producer key` },
+    ]);
+  return result as T;
 }

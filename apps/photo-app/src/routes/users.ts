@@ -1,8 +1,9 @@
-import { errorBodySchema } from '@hookline/contracts';
+import { createEnvelope, errorBodySchema } from '@hookline/contracts';
 import { HttpError, jsonBody } from '@hookline/http';
 import { Types } from 'mongoose';
 import type { z } from 'zod';
 import { isDuplicateKey, type MessageDoc, type UserDoc } from '../models';
+import { pendingEvent, publishPending } from '../outbox/outbox';
 import {
   createdMessageResponse,
   createdUserResponse,
@@ -48,41 +49,34 @@ const errorJson = { 'application/json': { schema: errorBodySchema } };
 
 /**
  * Seed 003's user notification system: registering a user and sending a message each publish an
- * event. The record is written first and removed again when RabbitMQ does not confirm, so a 503
- * leaves nothing behind and the client's retry can succeed (no "username taken" by a ghost).
+ * event. The document and its event are ONE write (the outbox, see outbox/outbox.ts): once it is
+ * stored the event goes out, now or through the relay, under the id the response names, so nothing
+ * is lost to a crash and a client's retry never meets a user whose event vanished.
  */
 export function userRoutes({ router, openapi, publisher, models, logger }: RouteContext): void {
   const { User, Message } = models;
 
-  /** Undo a write whose event could not be published; the publish error is what the client hears. */
-  async function undo(what: string, remove: () => Promise<unknown>): Promise<void> {
-    await remove().catch((err: unknown) =>
-      logger.error({ err: (err as Error).message, what }, 'photo_app.undo_failed'),
-    );
-  }
-
   router.post('/users', jsonBody, async (req, res) => {
     const { username } = createUserBody.parse(req.body);
     await models.ready();
+    const _id = new Types.ObjectId();
+    const createdAt = new Date();
+    const event = createEnvelope('user_registered', {
+      userId: _id.toString(),
+      username,
+      createdAt: createdAt.toISOString(),
+    });
     let user: WithId<UserDoc>;
     try {
-      user = (await User.create({ username, createdAt: new Date() })).toObject();
+      user = (await User.create({ _id, username, createdAt, outbox: pendingEvent(event) })).toObject();
     } catch (err) {
       if (isDuplicateKey(err)) throw new HttpError(409, 'username_taken', `the username "${username}" is taken`);
       throw err;
     }
-    const view = toUser(user);
-    try {
-      const event = await publisher.publish('user_registered', {
-        userId: view.id,
-        username,
-        createdAt: view.createdAt,
-      });
-      res.status(201).json({ ...view, eventId: event.id } satisfies z.infer<typeof createdUserResponse>);
-    } catch (err) {
-      await undo('user', () => User.deleteOne({ _id: user._id }));
-      throw err;
-    }
+    const eventStatus = await publishPending(models.outboxes.users, _id, event, publisher, logger);
+    res
+      .status(201)
+      .json({ ...toUser(user), eventId: event.id, eventStatus } satisfies z.infer<typeof createdUserResponse>);
   });
 
   router.get('/users', async (req, res) => {
@@ -113,22 +107,22 @@ export function userRoutes({ router, openapi, publisher, models, logger }: Route
         unknown.map((f) => ({ field: f, message: `no user "${body[f]}"` })),
       );
     }
-    const doc = (await Message.create({ ...body, createdAt: new Date() })).toObject();
-    const view = toMessage(doc);
-    try {
-      const event = await publisher.publish('user_send_message', {
-        messageId: view.id,
-        sender: view.sender,
-        recipient: view.recipient,
-        subject: view.subject,
-        message: view.message,
-        createdAt: view.createdAt,
-      });
-      res.status(201).json({ ...view, eventId: event.id } satisfies z.infer<typeof createdMessageResponse>);
-    } catch (err) {
-      await undo('message', () => Message.deleteOne({ _id: doc._id }));
-      throw err;
-    }
+    await models.ready();
+    const _id = new Types.ObjectId();
+    const createdAt = new Date();
+    const event = createEnvelope('user_send_message', {
+      messageId: _id.toString(),
+      sender: body.sender,
+      recipient: body.recipient,
+      subject: body.subject,
+      message: body.message,
+      createdAt: createdAt.toISOString(),
+    });
+    const doc = (await Message.create({ ...body, _id, createdAt, outbox: pendingEvent(event) })).toObject();
+    const eventStatus = await publishPending(models.outboxes.messages, _id, event, publisher, logger);
+    res
+      .status(201)
+      .json({ ...toMessage(doc), eventId: event.id, eventStatus } satisfies z.infer<typeof createdMessageResponse>);
   });
 
   router.get('/users/messages', async (req, res) => {

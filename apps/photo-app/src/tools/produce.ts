@@ -1,6 +1,7 @@
 /**
  * `npm run produce -- <type> '<json>'`: seed 004's producer, publishing one event through
- * `POST /events` the way any web app would. HOOKLINE_URL picks the server (default :3000).
+ * `POST /events` the way any web app would. HOOKLINE_URL picks the server (default :3000);
+ * HOOKLINE_PRODUCER_KEY, when set, is sent as the producer key.
  */
 const USAGE = "usage: npm run produce -- <type> '<json data>'   (e.g. npm run produce -- order_created '{\"id\":1}')";
 
@@ -23,7 +24,10 @@ async function main(argv: string[]): Promise<void> {
   try {
     res = await fetch(`${base}/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(process.env.HOOKLINE_PRODUCER_KEY ? { authorization: `Bearer ${process.env.HOOKLINE_PRODUCER_KEY}` } : {}),
+      },
       body: JSON.stringify({ type, data }),
       signal: AbortSignal.timeout(10_000),
     });

@@ -1,8 +1,9 @@
 import { DEFAULT_TENANT, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import { HttpError } from '@hookline/http';
 import type { AppContext } from '../context';
-import { activeSecrets, type SubscriptionDoc } from '../model';
+import { type SubscriptionDoc, toRecord } from '../model';
 import { DEFAULT_PING_DATA, type PingTarget, pingAll } from '../ping';
+import { register } from '../registrations';
 import { defineRoute } from '../route';
 import { pingBodySchema, pingResultSchema, webhookRegisteredSchema, webhooksByEventSchema } from '../schemas';
 
@@ -43,12 +44,11 @@ export function registerSeed003Routes(ctx: AppContext): void {
       409: { description: 'this url is already registered for this event' },
     },
     async handler({ body }, _req, res) {
-      const existing = await store.find({ tenant: DEFAULT_TENANT, url: body.url, eventTypes: [body.event] });
-      if (existing.length > 0) {
+      const registration = await register(store, body.url, body.event);
+      if (registration.outcome === 'exists') {
         throw new HttpError(409, 'already_registered', `${body.url} is already registered for ${body.event}`);
       }
-      const doc = await store.create({ tenant: DEFAULT_TENANT, url: body.url, eventTypes: [body.event] });
-      await feed.upserted(doc);
+      await feed.upserted(registration.doc);
       res.status(201).json({ message: 'Webhook registered successfully', url: body.url, event: body.event });
     },
   });
@@ -109,10 +109,9 @@ export function registerSeed003Routes(ctx: AppContext): void {
       const now = new Date();
       const targets: PingTarget[] = (await matching(query.event_filter, true)).map(({ event, doc }) => ({
         event,
-        url: doc.url,
-        secrets: activeSecrets(doc, now),
+        record: toRecord(doc, now),
       }));
-      res.json(await pingAll(targets, body === undefined ? DEFAULT_PING_DATA : body));
+      res.json(await pingAll(ctx.pingSender, targets, body === undefined ? DEFAULT_PING_DATA : body));
     },
   });
 }

@@ -1,13 +1,14 @@
 import { DEFAULT_TENANT, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import type { AppContext } from '../context';
 import { toView } from '../model';
+import { register } from '../registrations';
 import { defineRoute } from '../route';
 import { subscriptionWithSecretSchema } from '../schemas';
 
 /**
  * Seed 004's `POST /webhooks/ {url}`: subscribe a url to every event. Its scripts register at every
  * run, so registering a url that already has a `*` subscription answers that one (200) instead of
- * creating a second, which would deliver every event twice.
+ * creating a second, which would deliver every event twice; concurrent ones too (registrations.ts).
  */
 export function registerSeed004Routes(ctx: AppContext): void {
   defineRoute(ctx, {
@@ -22,18 +23,9 @@ export function registerSeed004Routes(ctx: AppContext): void {
       200: { description: 'this url already had a "*" subscription: that one', schema: subscriptionWithSecretSchema },
     },
     async handler({ body }, _req, res) {
-      const [existing] = await ctx.store.find({
-        tenant: DEFAULT_TENANT,
-        url: body.url,
-        eventTypes: [WILDCARD_EVENT_TYPE],
-      });
-      if (existing) {
-        res.status(200).json({ ...toView(existing), secret: existing.secret });
-        return;
-      }
-      const doc = await ctx.store.create({ tenant: DEFAULT_TENANT, url: body.url, eventTypes: [WILDCARD_EVENT_TYPE] });
-      await ctx.feed.upserted(doc);
-      res.status(201).json({ ...toView(doc), secret: doc.secret });
+      const { outcome, doc } = await register(ctx.store, body.url, WILDCARD_EVENT_TYPE);
+      if (outcome === 'created') await ctx.feed.upserted(doc);
+      res.status(outcome === 'created' ? 201 : 200).json({ ...toView(doc), secret: doc.secret });
     },
   });
 }

@@ -29,16 +29,20 @@ const HOUR_MS = 3_600_000;
 
 /** Seed 001's `/subscription` CRUD, plus secrets and their rotation. */
 export function registerSubscriptionRoutes(ctx: AppContext): void {
-  const { store, feed, schemas } = ctx;
+  const { store, feed, schemas, fifoQueues } = ctx;
 
   /** Every write by id: 404 when unknown, and the change on its way to the dispatchers before the answer. */
   async function updateAndPublish(id: string, scope: string | undefined, change: Parameters<typeof store.update>[1]) {
+    const before = visible(await store.get(id), scope);
+    if (!before) throw notFound(id);
+    await fifoQueues.prepare(id, change(before) ?? {}, before);
     const result = await store.update(id, (current) => {
       if (!visible(current, scope)) throw notFound(id);
       return change(current);
     });
     if (!result) throw notFound(id);
     await feed.upserted(result.doc);
+    await fifoQueues.settle(before, result.doc);
     return result.doc;
   }
 
@@ -82,6 +86,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         await store.delete(doc._id);
         throw err;
       }
+      await fifoQueues.prepare(doc._id, doc);
       await feed.upserted(doc);
       res.status(201).json({ ...toView(doc), secret: doc.secret });
     },
@@ -167,10 +172,16 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         metadata: body.metadata,
         enabled: body.enabled,
         disabledReason: body.disabledReason,
+        rateLimit: body.rateLimit,
       };
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
-      const doc = await updateAndPublish(params.id, tenantScope(req), () => changes);
+      const doc = await updateAndPublish(params.id, tenantScope(req), (current) =>
+        // A change of ordering applies to events stamped from this write on (see FifoQueues).
+        body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
+          ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
+          : changes,
+      );
       res.json(toView(doc));
     },
   });

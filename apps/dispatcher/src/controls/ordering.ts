@@ -1,0 +1,38 @@
+import type { SubscriptionRecord } from '@hookline/contracts';
+
+type Ordering = Pick<SubscriptionRecord, 'ordering' | 'orderingSince'>;
+
+/**
+ * Which path delivers an event to a subscription: its FIFO queue or the fan-out. Pure.
+ *
+ * The subscription service binds a FIFO queue BEFORE it stores `ordering: "fifo"` with
+ * `orderingSince` = the time of that write, and unbinds only after storing the switch back. So an
+ * event stamped at or after `orderingSince` of a FIFO subscription is in its queue, and one stamped
+ * before the switch back (while it was FIFO) is too. Both paths see every event of the switch's
+ * moment and this one function, applied on both sides, gives each event to exactly one of them.
+ * (One step of history: events from before an earlier switch still waiting in the fan-out queue at
+ * a second switch are the exception.)
+ */
+export function deliveredBy(sub: Ordering, eventTimeMs: number): 'fifo' | 'fanout' {
+  const since = sub.orderingSince ?? undefined;
+  if (sub.ordering === 'fifo') return since === undefined || eventTimeMs >= since ? 'fifo' : 'fanout';
+  return since !== undefined && eventTimeMs < since ? 'fifo' : 'fanout';
+}
+
+/**
+ * What the FIFO consumer does with the event at the head of a subscription's queue. Pure.
+ * `wait`: this instance has not yet heard of the subscription, or only of a version that was never
+ * FIFO (the change is still on its way): the event is in the FIFO queue, so ask again shortly.
+ */
+export function fifoHeadDecision(
+  sub: (Ordering & { enabled: boolean }) | undefined,
+  eventTimeMs: number,
+  matches: boolean,
+): 'deliver' | 'skip' | 'wait' | 'paused' {
+  if (!sub) return 'wait';
+  if (deliveredBy(sub, eventTimeMs) === 'fanout') {
+    return sub.ordering !== 'fifo' && (sub.orderingSince ?? undefined) === undefined ? 'wait' : 'skip';
+  }
+  if (!matches) return 'skip';
+  return sub.enabled ? 'deliver' : 'paused';
+}

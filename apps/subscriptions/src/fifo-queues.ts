@@ -1,0 +1,47 @@
+import { type Broker, bindFifoQueue, eventBindingKey, type QueueType, topologyNames } from '@hookline/broker';
+import type { Logger } from '@hookline/http';
+import type { SubscriptionDoc } from './model';
+
+/**
+ * A FIFO subscription's queue is bound to the events exchange HERE, before the write that makes it
+ * FIFO is stored and answered, and unbound only after the write that ends it: so from
+ * `orderingSince` (stamped by that write) every event of its types is in the queue, and the
+ * dispatchers split events between the queue and the fan-out by that time alone (see the
+ * dispatcher's src/controls/ordering.ts). A failure to bind fails the request (503): the
+ * subscription must not become FIFO without its queue.
+ */
+export class FifoQueues {
+  constructor(
+    private readonly broker: Broker,
+    private readonly namespace: string,
+    private readonly queueType: QueueType,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Before a write leaving the subscription as `next`: its queue takes `next`'s event types too. */
+  async prepare(id: string, next: { eventTypes?: string[]; ordering?: string | null }, current?: SubscriptionDoc) {
+    const ordering = next.ordering !== undefined ? next.ordering : current?.ordering;
+    if (ordering !== 'fifo') return;
+    const eventTypes = next.eventTypes ?? current?.eventTypes ?? [];
+    await this.broker.withChannel((ch) =>
+      bindFifoQueue(ch, { namespace: this.namespace, subscriptionId: id, eventTypes, queueType: this.queueType }),
+    );
+  }
+
+  /** After the write is published: the bindings `doc` no longer needs go (all of them if not FIFO). */
+  async settle(before: SubscriptionDoc, doc: SubscriptionDoc | null): Promise<void> {
+    if (before.ordering !== 'fifo') return;
+    const keep = new Set(doc?.ordering === 'fifo' ? doc.eventTypes.map(eventBindingKey) : []);
+    const drop = [...new Set(before.eventTypes.map(eventBindingKey))].filter((k) => !keep.has(k));
+    if (drop.length === 0) return;
+    const names = topologyNames(this.namespace);
+    try {
+      await this.broker.withChannel(async (ch) => {
+        for (const key of drop) await ch.unbindQueue(names.fifoQueue(before._id), names.eventsExchange, key);
+      });
+    } catch (err) {
+      // The dispatchers skip what a stale binding still routes there (see deliveredBy): only a cost.
+      this.logger.warn({ subscriptionId: before._id, err: (err as Error).message }, 'subscription.fifo_unbind_failed');
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { topologyNames } from '@hookline/broker';
+import { createEnvelope } from '@hookline/contracts';
+import { waitFor } from '@hookline/testing';
+import request from 'supertest';
+import { type Harness, startHarness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('subctl');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const valid = { url: 'https://example.com/hook', eventTypes: ['LIKED_PHOTO'] };
+
+/** How many messages the subscription's FIFO queue holds (null: no such queue). */
+async function fifoDepth(id: string): Promise<number | null> {
+  const queue = topologyNames(h.config.HOOKLINE_NAMESPACE).fifoQueue(id);
+  try {
+    return (await h.broker.withChannel((ch) => ch.checkQueue(queue))).messageCount;
+  } catch {
+    return null;
+  }
+}
+
+async function publishLike(): Promise<void> {
+  const names = topologyNames(h.config.HOOKLINE_NAMESPACE);
+  const e = createEnvelope('LIKED_PHOTO', {});
+  await h.broker.publish(names.eventsExchange, 'LIKED_PHOTO', Buffer.from(JSON.stringify(e)));
+}
+
+describe('delivery controls on subscriptions', () => {
+  it.each([
+    [{ rateLimit: 0 }, 'rateLimit'],
+    [{ rateLimit: 10_001 }, 'rateLimit'],
+    [{ rateLimit: 2.5 }, 'rateLimit'],
+    [{ rateLimit: '20' }, 'rateLimit'],
+    [{ ordering: 'lifo' }, 'ordering'],
+  ])('refuses %j with a 400 naming the field', async (extra, field) => {
+    const res = await request(h.app)
+      .post('/subscription')
+      .send({ ...valid, ...extra });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.error.details)).toContain(field);
+  });
+
+  it('creates with rateLimit and FIFO: shown, on the feed and the snapshot, and its queue takes the events', async () => {
+    const before = Date.now();
+    const res = await request(h.app)
+      .post('/subscription')
+      .send({ ...valid, rateLimit: 20, ordering: 'fifo' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ rateLimit: 20, ordering: 'fifo' });
+    const id = res.body.id as string;
+    expect((await request(h.app).get(`/subscription/${id}`)).body).toMatchObject({ rateLimit: 20, ordering: 'fifo' });
+    const change = await waitFor(() => h.changes.find((c) => c.subscription.id === id));
+    expect(change.subscription).toMatchObject({ rateLimit: 20, ordering: 'fifo' });
+    const snapshot = (await request(h.app).get('/subscription/snapshot')).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((r) => r.id === id);
+    expect(snapshot).toMatchObject({ rateLimit: 20, ordering: 'fifo' });
+    expect(snapshot.orderingSince).toBeGreaterThanOrEqual(before);
+    await publishLike();
+    await waitFor(async () => (await fifoDepth(id)) === 1);
+  });
+
+  it('PATCH null removes both: the view drops them, the switch is stamped, the queue takes no more events', async () => {
+    const created = await request(h.app)
+      .post('/subscription')
+      .send({ ...valid, rateLimit: 5, ordering: 'fifo' });
+    const id = created.body.id as string;
+    const res = await request(h.app).patch(`/subscription/${id}`).send({ rateLimit: null, ordering: null });
+    expect(res.status).toBe(200);
+    expect(res.body.rateLimit).toBeUndefined();
+    expect(res.body.ordering).toBeUndefined();
+    const last = await waitFor(() => h.changes.filter((c) => c.subscription.id === id)[1]);
+    expect(last.subscription).toMatchObject({ rateLimit: null, ordering: null });
+    await publishLike();
+    await new Promise((r) => setTimeout(r, 200)); // a routed message would be there by now
+    expect(await fifoDepth(id)).toBe(0);
+    // And back on: bound again, stamped again.
+    const on = await request(h.app).patch(`/subscription/${id}`).send({ ordering: 'fifo', rateLimit: 100 });
+    expect(on.body).toMatchObject({ ordering: 'fifo', rateLimit: 100 });
+    await publishLike();
+    await waitFor(async () => (await fifoDepth(id)) === 1);
+  });
+
+  it('documents both fields in OpenAPI', async () => {
+    const doc = (await request(h.app).get('/openapi.json')).body;
+    const schemas = doc.components.schemas;
+    expect(schemas.CreateSubscription.properties).toHaveProperty('rateLimit');
+    expect(schemas.PatchSubscription.properties).toHaveProperty('ordering');
+    expect(schemas.Subscription.properties).toHaveProperty('rateLimit');
+  });
+});
