@@ -288,7 +288,7 @@ describe('tenant tokens', () => {
 
     const fresh = (await mint(b)).token;
     expect((await request(h.app).get('/subscription').set(bearer(fresh))).status).toBe(200);
-    expect((await request(h.app).post(`/tenants/${b}/portal/revoke`)).status).toBe(204);
+    expect((await request(h.app).post(`/tenants/${b}/portal/revoke`).send({})).status).toBe(204);
     const revoked = await request(h.app).get('/subscription').set(bearer(fresh));
     expect(revoked.status).toBe(401);
     expect(revoked.body.error.message).toContain('revoked');

@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
+import { WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import type { AppContext } from '../context';
 import { toView } from '../model';
 import { register } from '../registrations';
