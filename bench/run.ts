@@ -5,7 +5,7 @@
  *   npm run bench                        full counts, 3 repetitions, medians
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
- *   npm run bench -- --only=floor,throughput,drain,latency,fanout,isolation
+ *   npm run bench -- --only=floor,throughput,drain,latency,fanout,isolation,controls
  *   npm run bench -- --profile           one throughput run (or --only=drain|latency) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
@@ -19,6 +19,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
 import amqp from 'amqplib';
+import {
+  CONTROLS_EVENT_TYPES,
+  type FifoBenchResult,
+  fifoSideBySide,
+  type RateBenchResult,
+  rateLimited,
+} from './controls';
 import { stageBreakdown } from './lib/breakdown';
 import { now, sleep } from './lib/clock';
 import {
@@ -52,7 +59,7 @@ const EXTRA_ENV = Object.fromEntries(
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
 const RUNS = Number(opt('runs') ?? (QUICK || PROFILE ? 1 : 3));
-const ONLY = new Set((opt('only') ?? 'floor,throughput,drain,latency,fanout,isolation').split(','));
+const ONLY = new Set((opt('only') ?? 'floor,throughput,drain,latency,fanout,isolation,controls').split(','));
 
 const N = QUICK
   ? {
@@ -64,6 +71,9 @@ const N = QUICK
       isolation: 500,
       isoRate: 250,
       warm: 200,
+      fifo: 200,
+      rateEvents: 500,
+      rateLimit: 100,
     }
   : {
       throughput: 20_000,
@@ -74,6 +84,9 @@ const N = QUICK
       isolation: 2000,
       isoRate: 250,
       warm: 500,
+      fifo: 1000,
+      rateEvents: 2000,
+      rateLimit: 200,
     };
 /** Longest wait for the last delivery of a batch before the run is reported as incomplete. */
 const DRAIN_TIMEOUT_MS = QUICK ? 60_000 : 180_000;
@@ -587,6 +600,7 @@ interface Rep {
   latency?: LatencyResult;
   fanout?: FanoutResult;
   isolation?: IsolationResult;
+  controls?: { fifo: FifoBenchResult; rate: RateBenchResult };
   errors: Record<string, string>;
 }
 
@@ -615,6 +629,14 @@ async function runOnce(): Promise<Rep> {
   rep.isolation = await attempt(rep, 'isolation', () =>
     withHookline('iso', { DELIVERY_TIMEOUT_MS: '5000', EXTRA_EVENT_TYPES: 'bench_fast,bench_slow' }, hooklineIsolation),
   );
+  // Delivery controls (bench/controls.ts): 10 FIFO subscriptions side by side, then a rate limit.
+  rep.controls = await attempt(rep, 'controls', () =>
+    withHookline('ctl', { EXTRA_EVENT_TYPES: CONTROLS_EVENT_TYPES.join(',') }, async (ctx) => {
+      const c = { base: ctx.hl.base, namespace: ctx.namespace, rcv: ctx.rcv };
+      const fifo = await fifoSideBySide(c, N.fifo);
+      return { fifo, rate: await rateLimited(c, N.rateEvents, N.rateLimit) };
+    }),
+  );
   return rep;
 }
 
@@ -639,6 +661,8 @@ function table(reps: Rep[]): Row[] {
     fan: m((r) => r.fanout?.lastMs),
     isoA: m((r) => r.isolation?.without.p99),
     isoB: m((r) => r.isolation?.with.p99),
+    fifo: m((r) => r.controls?.fifo.perSec),
+    rate: m((r) => r.controls?.rate.achievedPerSec),
   };
   const fl = {
     tp: m((r) => r.floor?.throughput.perSec),
@@ -712,6 +736,24 @@ function table(reps: Rep[]): Row[] {
       ratio: ratio(hl.isoA, hl.isoB),
       target: 'ratio >= 0.5',
       higherIsBetter: false,
+    },
+    {
+      scenario: `6. FIFO: 10 subscriptions side by side, ${N.fifo} events each, in total`,
+      unit: 'deliveries/s',
+      hookline: hl.fifo,
+      floor: null,
+      ratio: null,
+      target: '(measured)',
+      higherIsBetter: true,
+    },
+    {
+      scenario: `7. rate limit ${N.rateLimit}/s, ${N.rateEvents} events: achieved (ratio: of the limit)`,
+      unit: 'deliveries/s',
+      hookline: hl.rate,
+      floor: null,
+      ratio: ratio(hl.rate, N.rateLimit),
+      target: '<= limit in any 1 s',
+      higherIsBetter: true,
     },
   ];
 }

@@ -23,8 +23,12 @@ export const authenticateBody = z
     username: z.string().min(1, 'required').max(256),
     password: z.string().min(1, 'required').max(1024),
     account_id: z.union([z.number(), z.string().max(64)]).optional(),
-    token_expiry_in_minutes: minutes.optional().openapi({ description: 'default 15; capped at 100 years' }),
-    refresh_token_expiry_in_minutes: minutes.optional().openapi({ description: 'default 300; capped at 100 years' }),
+    token_expiry_in_minutes: minutes
+      .optional()
+      .openapi({ description: 'default 15; capped at MAX_TOKEN_EXPIRY_MINUTES (1 day)' }),
+    refresh_token_expiry_in_minutes: minutes.optional().openapi({
+      description: 'default 300; capped at MAX_REFRESH_TOKEN_EXPIRY_MINUTES (30 days)',
+    }),
   })
   .openapi('GatewayAuthenticate');
 
@@ -48,6 +52,8 @@ export const tokensResponse = z
 export const createUserBody = z
   .object({ username: usernameSchema, password: passwordSchema })
   .openapi('GatewayUserInput');
+export const userParams = z.object({ username: usernameSchema });
+export const changePasswordBody = z.object({ password: passwordSchema }).openapi('GatewayPasswordInput');
 
 /**
  * Memphis treats station and consumer names case-insensitively (it lower-cases them), so the seed's

@@ -9,6 +9,7 @@ import { managementRoutes } from './routes/management';
 import { stationRoutes } from './routes/stations';
 import { loadJwtSecrets } from './secrets';
 import type { GatewaySettings } from './service';
+import { StationGroups } from './station-groups';
 import { createStationPublisher } from './station-publisher';
 import { StationPuller } from './station-puller';
 import { StationSchemas } from './station-schemas';
@@ -23,7 +24,10 @@ import { GatewayUsers } from './users';
  */
 export function createGatewayModule(deps: ServiceDeps<GatewaySettings>): HttpModule {
   const { config, logger } = deps;
-  const tokens = createTokenService(loadJwtSecrets(config));
+  const tokens = createTokenService(loadJwtSecrets(config), Date.now, {
+    maxAccessMinutes: config.MAX_TOKEN_EXPIRY_MINUTES,
+    maxRefreshMinutes: config.MAX_REFRESH_TOKEN_EXPIRY_MINUTES,
+  });
   const users = new GatewayUsers(deps.db);
   const schemas = new StationSchemas(deps.db);
   const namespace = config.HOOKLINE_NAMESPACE;
@@ -37,10 +41,15 @@ export function createGatewayModule(deps: ServiceDeps<GatewaySettings>): HttpMod
   router.use(
     stationRoutes({
       publisher: createStationPublisher(deps.broker, namespace),
-      puller: new StationPuller(deps.broker, namespace, config.STATION_RETENTION * 1000),
+      puller: new StationPuller(deps.broker, namespace, config.STATION_RETENTION * 1000, {
+        groups: new StationGroups(deps.db, config.MAX_GROUPS_PER_STATION),
+        maxLength: config.STATION_GROUP_MAX_MESSAGES,
+        maxLengthBytes: config.STATION_GROUP_MAX_BYTES,
+      }),
+      maxLongPollsPerUser: config.MAX_LONG_POLLS_PER_USER,
       schemas,
       logger,
-      requireToken: requireAccessToken(tokens),
+      requireToken: requireAccessToken(tokens, users),
     }),
   );
 

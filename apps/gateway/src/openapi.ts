@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   authenticateBody,
   batchResponse,
+  changePasswordBody,
   consumeBody,
   createUserBody,
   produceResponse,
@@ -13,6 +14,7 @@ import {
   stationParams,
   stationSchemaInput,
   tokensResponse,
+  userParams,
 } from './api';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -163,6 +165,33 @@ export function registerGatewayDocs(registry: OpenAPIRegistry): void {
       400: projectError('invalid user name or password'),
       401: projectError('missing or wrong API key'),
       409: projectError('the user exists'),
+    },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/gateway/users/{username}',
+    tags: ['gateway'],
+    summary: "Change a gateway user's password; every token issued before is refused",
+    security: management,
+    request: { params: userParams, body: { content: { 'application/json': { schema: changePasswordBody } } } },
+    responses: {
+      200: json(z.object({ username: z.string(), updated_at: z.string() }), 'changed'),
+      400: projectError('invalid password'),
+      401: projectError('missing or wrong API key'),
+      404: projectError('no such user'),
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/gateway/users/{username}',
+    tags: ['gateway'],
+    summary: "Delete a gateway user; the user's tokens are refused from then on",
+    security: management,
+    request: { params: userParams },
+    responses: {
+      204: { description: 'deleted' },
+      401: projectError('missing or wrong API key'),
+      404: projectError('no such user'),
     },
   });
 }

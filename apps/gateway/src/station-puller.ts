@@ -1,7 +1,9 @@
 import { type Broker, BrokerUnavailableError, declareStationQueue, topologyNames } from '@hookline/broker';
 import { stationEventType } from '@hookline/contracts';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { StationError } from './memphis';
 import { type PulledMessage, pulledMessage } from './message';
+import type { StationGroups } from './station-groups';
 
 export interface PullOptions {
   batchSize: number;
@@ -24,6 +26,8 @@ export class StationPuller {
     private readonly broker: Broker,
     private readonly namespace: string,
     private readonly retentionMs: number,
+    /** Each group is a durable queue anyone with a JWT can make: how many, and how full, is bounded. */
+    private readonly limits?: { groups: StationGroups; maxLength: number; maxLengthBytes: number },
   ) {
     this.names = topologyNames(namespace);
   }
@@ -31,13 +35,25 @@ export class StationPuller {
   private async ensureQueue(station: string, group: string): Promise<string> {
     const queue = this.names.stationQueue(station, group);
     if (this.declared.has(queue)) return queue;
+    if (this.limits && !(await this.limits.groups.admit(station, group))) {
+      throw new StationError(
+        429,
+        `station ${station} has the most consumer groups allowed (${this.limits.groups.max}): use an existing one`,
+      );
+    }
     try {
       await this.broker.withChannel((ch) =>
-        declareStationQueue(ch, { namespace: this.namespace, station, group, retentionMs: this.retentionMs }),
+        declareStationQueue(ch, {
+          namespace: this.namespace,
+          station,
+          group,
+          retentionMs: this.retentionMs,
+          ...(this.limits ? { maxLength: this.limits.maxLength, maxLengthBytes: this.limits.maxLengthBytes } : {}),
+        }),
       );
     } catch (err) {
-      // 406: the queue exists with another TTL (STATION_RETENTION changed since it was made). It
-      // still works; it keeps its original retention. Only make sure it is bound.
+      // 406: the queue exists with other arguments (STATION_RETENTION or the length limits changed
+      // since it was made). It still works with its original ones. Only make sure it is bound.
       if ((err as { code?: number }).code !== 406) throw err;
       await this.broker.withChannel((ch) => ch.bindQueue(queue, this.names.eventsExchange, stationEventType(station)));
     }

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { JwtSecrets } from './secrets';
 
@@ -7,16 +7,30 @@ export interface GatewayClaims {
   sub: string;
   account_id?: string | number;
   typ: 'access' | 'refresh';
+  /** The user's token version when issued: a password change or deletion moves it on. */
+  ver: number;
+  /** Refresh tokens only: its id, refused once used (refresh tokens rotate). */
+  jti?: string;
+  /** Seconds since the epoch. */
+  exp?: number;
 }
 
 export const DEFAULT_ACCESS_MINUTES = 15;
 export const DEFAULT_REFRESH_MINUTES = 300;
 /**
  * Memphis users set `token_expiry_in_minutes: 6000000000` (11,000 years) to get a token that
- * "never" expires. We accept any positive value but cap the lifetime at 100 years, which keeps
- * `exp` a small, representable number of seconds for every JWT library.
+ * "never" expires. A token that never expires cannot be taken back from a leaked URL (senders put it
+ * in `?authorization=`): lifetimes are capped, by default at one day for access tokens and 30 days
+ * for refresh tokens (MAX_TOKEN_EXPIRY_MINUTES, MAX_REFRESH_TOKEN_EXPIRY_MINUTES). A longer request
+ * is not an error (Memphis clients send one): `expires_in` says what was granted.
  */
-export const MAX_TOKEN_LIFETIME_MS = 100 * 365 * 24 * 3600 * 1000;
+export const DEFAULT_MAX_ACCESS_MINUTES = 24 * 60;
+export const DEFAULT_MAX_REFRESH_MINUTES = 30 * 24 * 60;
+
+export interface TokenLimits {
+  maxAccessMinutes: number;
+  maxRefreshMinutes: number;
+}
 
 export interface IssuedTokens {
   jwt: string;
@@ -26,14 +40,14 @@ export interface IssuedTokens {
   refresh_token_expires_in: number;
 }
 
-export function lifetimeMs(minutes: number): number {
+export function lifetimeMs(minutes: number, maxMinutes: number): number {
   // At least one second, so a tiny value still yields a token that is valid when returned.
-  return Math.max(1000, Math.min(Math.round(minutes * 60_000), MAX_TOKEN_LIFETIME_MS));
+  return Math.max(1000, Math.round(Math.min(minutes, maxMinutes) * 60_000));
 }
 
 export interface TokenService {
   issue(
-    user: { username: string; accountId?: string | number },
+    user: { username: string; accountId?: string | number; tokenVersion?: number },
     accessMinutes?: number,
     refreshMinutes?: number,
   ): IssuedTokens;
@@ -45,7 +59,14 @@ export interface TokenService {
  * HS256 tokens. Access and refresh tokens use different secrets AND carry `typ`, so a refresh token
  * is never accepted where an access token is expected (and the reverse).
  */
-export function createTokenService(secrets: JwtSecrets, now: () => number = Date.now): TokenService {
+export function createTokenService(
+  secrets: JwtSecrets,
+  now: () => number = Date.now,
+  limits: TokenLimits = {
+    maxAccessMinutes: DEFAULT_MAX_ACCESS_MINUTES,
+    maxRefreshMinutes: DEFAULT_MAX_REFRESH_MINUTES,
+  },
+): TokenService {
   // KeyObjects, not strings: given a string, jsonwebtoken first tries to parse it as a PEM public
   // key on every call, which threw and cost ~2 ms per request (most of produce/single's CPU).
   const keys = {
@@ -60,9 +81,12 @@ export function createTokenService(secrets: JwtSecrets, now: () => number = Date
     try {
       const payload = jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: Math.floor(now() / 1000) });
       if (typeof payload !== 'object' || payload.typ !== typ || typeof payload.sub !== 'string') return undefined;
-      const claims: GatewayClaims = { sub: payload.sub, typ };
+      const ver = (payload as { ver?: unknown }).ver;
+      const claims: GatewayClaims = { sub: payload.sub, typ, ver: typeof ver === 'number' ? ver : 0 };
       const account = (payload as { account_id?: unknown }).account_id;
       if (typeof account === 'string' || typeof account === 'number') claims.account_id = account;
+      if (typeof payload.jti === 'string') claims.jti = payload.jti;
+      if (typeof payload.exp === 'number') claims.exp = payload.exp;
       return claims;
     } catch {
       return undefined;
@@ -70,13 +94,17 @@ export function createTokenService(secrets: JwtSecrets, now: () => number = Date
   };
   return {
     issue(user, accessMinutes = DEFAULT_ACCESS_MINUTES, refreshMinutes = DEFAULT_REFRESH_MINUTES) {
-      const base = { sub: user.username, ...(user.accountId !== undefined ? { account_id: user.accountId } : {}) };
-      const accessMs = lifetimeMs(accessMinutes);
-      const refreshMs = lifetimeMs(refreshMinutes);
+      const base = {
+        sub: user.username,
+        ver: user.tokenVersion ?? 0,
+        ...(user.accountId !== undefined ? { account_id: user.accountId } : {}),
+      };
+      const accessMs = lifetimeMs(accessMinutes, limits.maxAccessMinutes);
+      const refreshMs = lifetimeMs(refreshMinutes, limits.maxRefreshMinutes);
       return {
         jwt: sign({ ...base, typ: 'access' }, accessMs, keys.access),
         expires_in: accessMs,
-        jwt_refresh_token: sign({ ...base, typ: 'refresh' }, refreshMs, keys.refresh),
+        jwt_refresh_token: sign({ ...base, typ: 'refresh', jti: randomUUID() }, refreshMs, keys.refresh),
         refresh_token_expires_in: refreshMs,
       };
     },

@@ -16,6 +16,8 @@ export const passwordSchema = z
 interface UserDoc {
   username: string;
   password_hash: string;
+  /** Moves on at every password change: tokens carry the version they were issued under. */
+  token_version?: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -24,21 +26,85 @@ const userSchema = new Schema<UserDoc>(
   {
     username: { type: String, required: true, unique: true },
     password_hash: { type: String, required: true },
+    token_version: { type: Number, default: 0 },
     created_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
   },
   { versionKey: false },
 );
 
+/** Refresh tokens already exchanged, until they would have expired anyway (TTL index). */
+interface UsedRefreshDoc {
+  _id: string;
+  expires_at: Date;
+}
+const usedRefreshSchema = new Schema<UsedRefreshDoc>(
+  { _id: { type: String, required: true }, expires_at: { type: Date, required: true, expires: 0 } },
+  { versionKey: false },
+);
+
+/** How long a user's token version is trusted from memory: a password change reaches every replica within it. */
+const VERSION_CACHE_MS = 1000;
+
 export type CreateUserResult = { outcome: 'created'; username: string; created_at: Date } | { outcome: 'exists' };
 
 /** Gateway users (the Memphis "client" users that may get a JWT), passwords as scrypt hashes. */
 export class GatewayUsers {
   private readonly model: Model<UserDoc>;
+  private readonly usedRefresh: Model<UsedRefreshDoc>;
+  private readonly versions = new Map<string, { at: number; version: number | null }>();
 
-  constructor(db: Connection) {
+  constructor(
+    db: Connection,
+    private readonly now: () => number = Date.now,
+  ) {
     this.model =
       (db.models.GatewayUser as Model<UserDoc> | undefined) ?? db.model('GatewayUser', userSchema, 'gateway_users');
+    this.usedRefresh =
+      (db.models.GatewayUsedRefresh as Model<UsedRefreshDoc> | undefined) ??
+      db.model('GatewayUsedRefresh', usedRefreshSchema, 'gateway_used_refresh_tokens');
+  }
+
+  /**
+   * The user's current token version, or null when the user does not exist (deleted): a token of
+   * another version, or of no user, is refused. Read on every token check, so kept for a second.
+   */
+  async tokenVersion(username: string): Promise<number | null> {
+    const hit = this.versions.get(username);
+    if (hit && this.now() - hit.at < VERSION_CACHE_MS) return hit.version;
+    const user = await this.model.findOne({ username }, { token_version: 1 }).lean();
+    const version = user ? (user.token_version ?? 0) : null;
+    if (this.versions.size > 10_000) this.versions.clear();
+    this.versions.set(username, { at: this.now(), version });
+    return version;
+  }
+
+  /** True the first time a refresh token id is exchanged, false ever after (refresh tokens rotate). */
+  async useRefreshToken(jti: string, expiresAt: Date): Promise<boolean> {
+    try {
+      await this.usedRefresh.create({ _id: jti, expires_at: expiresAt });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return false;
+      throw err;
+    }
+  }
+
+  /** A new password, and every token issued before it refused. False when there is no such user. */
+  async setPassword(username: string, password: string): Promise<boolean> {
+    const result = await this.model.updateOne(
+      { username },
+      { $set: { password_hash: await hashPassword(password), updated_at: new Date() }, $inc: { token_version: 1 } },
+    );
+    this.versions.delete(username);
+    return result.matchedCount > 0;
+  }
+
+  /** Deletes the user; their tokens are refused from then on. False when there was no such user. */
+  async remove(username: string): Promise<boolean> {
+    const { deletedCount } = await this.model.deleteOne({ username });
+    this.versions.delete(username);
+    return deletedCount > 0;
   }
 
   async create(username: string, password: string): Promise<CreateUserResult> {
@@ -82,10 +148,7 @@ export class GatewayUsers {
       if (!user) {
         if ((await this.create(username, password)).outcome === 'created') created++;
       } else if (!(await verifyPassword(password, user.password_hash))) {
-        await this.model.updateOne(
-          { username },
-          { $set: { password_hash: await hashPassword(password), updated_at: new Date() } },
-        );
+        await this.setPassword(username, password);
         updated++;
       }
     }

@@ -33,9 +33,9 @@ describe('POST /auth/authenticate (seed 000, verbatim bodies)', () => {
       'jwt_refresh_token',
       'refresh_token_expires_in',
     ]);
-    // 6,000,000,000 minutes is capped at 100 years; the refresh expiry is as asked.
-    expect(res.body.expires_in).toBe(100 * 365 * 24 * 3600 * 1000);
-    expect(res.body.refresh_token_expires_in).toBe(100_000 * 60_000);
+    // 6,000,000,000 minutes is capped at a day (MAX_TOKEN_EXPIRY_MINUTES), 100,000 at 30 days.
+    expect(res.body.expires_in).toBe(24 * 60 * 60_000);
+    expect(res.body.refresh_token_expires_in).toBe(30 * 24 * 60 * 60_000);
     const claims = jwt.verify(res.body.jwt, JWT_SECRET) as Record<string, unknown>;
     expect(claims).toMatchObject({ sub: 'CLIENT_TYPE_USERNAME', account_id: 123456789, typ: 'access' });
     expect(JSON.stringify(claims)).not.toContain('CLIENT_TYPE_PASSWORD');

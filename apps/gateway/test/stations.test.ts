@@ -308,13 +308,18 @@ describe('POST /stations/:station/consume/batch', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
-  it('declares a durable queue per group with STATION_RETENTION as message TTL', async () => {
+  it('declares a durable queue per group with STATION_RETENTION as message TTL and length limits', async () => {
     await consume('ttl', { consumer_name: 'g', batch_max_wait_time_ms: 0 });
     // Re-declaring with the same arguments succeeds only if they are exactly these (else 406).
     const q = await h.broker.withChannel((ch) =>
       ch.assertQueue(`${h.namespace}.station.ttl.g`, {
         durable: true,
-        arguments: { 'x-queue-type': 'classic', 'x-message-ttl': h.config.STATION_RETENTION * 1000 },
+        arguments: {
+          'x-queue-type': 'classic',
+          'x-message-ttl': h.config.STATION_RETENTION * 1000,
+          'x-max-length': h.config.STATION_GROUP_MAX_MESSAGES,
+          'x-max-length-bytes': h.config.STATION_GROUP_MAX_BYTES,
+        },
       }),
     );
     expect(q.queue).toBe(`${h.namespace}.station.ttl.g`);
@@ -359,6 +364,7 @@ describe('OpenAPI', () => {
       '/auth/authenticate',
       '/auth/refreshToken',
       '/gateway/users',
+      '/gateway/users/{username}',
       '/healthz',
       '/metrics',
       '/monitoring/status',

@@ -8,7 +8,7 @@ import { bodyKind, messageHeaders, pulledMessage, stationEnvelope, stationMessag
 import { hashPassword, verifyPassword } from '../src/passwords';
 import { loadJwtSecrets, SECRETS_FILE } from '../src/secrets';
 import { compileSchema, SchemaCompileError } from '../src/station-schemas';
-import { createTokenService, MAX_TOKEN_LIFETIME_MS } from '../src/tokens';
+import { createTokenService, DEFAULT_MAX_ACCESS_MINUTES, DEFAULT_MAX_REFRESH_MINUTES } from '../src/tokens';
 import { parseSeedUsers } from '../src/users';
 
 const secrets = { access: 'a'.repeat(40), refresh: 'b'.repeat(40) };
@@ -24,7 +24,13 @@ describe('tokens', () => {
     expect(claims?.header.alg).toBe('HS256');
     expect(claims?.payload).toMatchObject({ sub: 'alice', account_id: 123456789, typ: 'access' });
     expect(JSON.stringify(claims?.payload)).not.toContain('password');
-    expect(tokens.verifyAccess(issued.jwt)).toEqual({ sub: 'alice', account_id: 123456789, typ: 'access' });
+    expect(tokens.verifyAccess(issued.jwt)).toEqual({
+      sub: 'alice',
+      account_id: 123456789,
+      typ: 'access',
+      ver: 0,
+      exp: expect.any(Number),
+    });
   });
 
   it('never accepts a refresh token as an access token, nor the reverse', () => {
@@ -50,12 +56,12 @@ describe('tokens', () => {
     expect(tokens.verifyAccess('not a jwt')).toBeUndefined();
   });
 
-  it('caps huge expiries at 100 years (the seed asks for 6,000,000,000 minutes)', () => {
+  it('caps huge expiries at one day and 30 days (the seed asks for 6,000,000,000 minutes)', () => {
     const issued = tokens.issue({ username: 'alice' }, 6_000_000_000, 100_000);
-    expect(issued.expires_in).toBe(MAX_TOKEN_LIFETIME_MS);
-    expect(issued.refresh_token_expires_in).toBe(100_000 * 60_000);
+    expect(issued.expires_in).toBe(DEFAULT_MAX_ACCESS_MINUTES * 60_000);
+    expect(issued.refresh_token_expires_in).toBe(DEFAULT_MAX_REFRESH_MINUTES * 60_000);
     const payload = jwt.decode(issued.jwt) as { exp: number; iat: number };
-    expect(payload.exp - payload.iat).toBe(MAX_TOKEN_LIFETIME_MS / 1000);
+    expect(payload.exp - payload.iat).toBe(DEFAULT_MAX_ACCESS_MINUTES * 60);
     expect(tokens.verifyAccess(issued.jwt)?.sub).toBe('alice');
   });
 

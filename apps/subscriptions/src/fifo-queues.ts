@@ -1,6 +1,8 @@
 import { type Broker, bindFifoQueue, eventBindingKey, type QueueType, topologyNames } from '@hookline/broker';
-import type { Logger } from '@hookline/http';
+import { CONTROLLED_SUBSCRIPTIONS_MAX } from '@hookline/contracts';
+import { HttpError, type Logger } from '@hookline/http';
 import type { SubscriptionDoc } from './model';
+import type { SubscriptionStore } from './store';
 
 /**
  * A FIFO subscription's queue is bound to the events exchange HERE, before the write that makes it
@@ -17,6 +19,25 @@ export class FifoQueues {
     private readonly queueType: QueueType,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Refuses a control on one subscription more than CONTROLLED_SUBSCRIPTIONS_MAX (409): every
+   * dispatcher spends a channel per controlled queue. Racy by design (a count, then a write): two
+   * concurrent requests may both pass at the limit, which the margin below channel_max absorbs.
+   */
+  async checkCapacity(
+    store: SubscriptionStore,
+    id: string | undefined,
+    next: { rateLimit?: number | null; ordering?: string | null },
+  ): Promise<void> {
+    if (next.rateLimit == null && next.ordering == null) return;
+    if ((await store.countControlled(id)) < CONTROLLED_SUBSCRIPTIONS_MAX) return;
+    throw new HttpError(
+      409,
+      'too_many_controlled_subscriptions',
+      `at most ${CONTROLLED_SUBSCRIPTIONS_MAX} subscriptions may have a rateLimit or an ordering`,
+    );
+  }
 
   /** Before a write leaving the subscription as `next`: its queue takes `next`'s event types too. */
   async prepare(id: string, next: { eventTypes?: string[]; ordering?: string | null }, current?: SubscriptionDoc) {

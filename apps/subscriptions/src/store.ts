@@ -160,6 +160,14 @@ export class SubscriptionStore {
     throw new Error(`subscription ${id} is being changed too often to update`);
   }
 
+  /** How many subscriptions have a delivery control (a rate limit or an ordering), `except` one. */
+  async countControlled(except?: string): Promise<number> {
+    return this.model.collection.countDocuments({
+      $or: [{ rateLimit: { $exists: true } }, { ordering: { $exists: true } }],
+      ...(except ? { _id: { $ne: except as never } } : {}),
+    });
+  }
+
   /** `tenant` given: only if the subscription is that tenant's. */
   async delete(id: string, tenant?: string): Promise<boolean> {
     const filter: FilterQuery<SubscriptionDoc> = { _id: id };

@@ -1,5 +1,5 @@
 import { topologyNames } from '@hookline/broker';
-import { createEnvelope } from '@hookline/contracts';
+import { CONTROLLED_SUBSCRIPTIONS_MAX, createEnvelope } from '@hookline/contracts';
 import { waitFor } from '@hookline/testing';
 import request from 'supertest';
 import { type Harness, startHarness } from './harness';
@@ -86,6 +86,30 @@ describe('delivery controls on subscriptions', () => {
     expect(on.body).toMatchObject({ ordering: 'fifo', rateLimit: 100 });
     await publishLike();
     await waitFor(async () => (await fifoDepth(id)) === 1);
+  });
+
+  it(`refuses a control on subscription ${CONTROLLED_SUBSCRIPTIONS_MAX + 1} with a 409 (a channel each per dispatcher)`, async () => {
+    const now = new Date();
+    const existing = await h.db.collection('subscriptions').countDocuments({ ordering: { $exists: true } });
+    const docs = Array.from({ length: CONTROLLED_SUBSCRIPTIONS_MAX - existing }, (_, i) => ({
+      _id: `sub_cap${i}`,
+      url: valid.url,
+      eventTypes: ['LIKED_PHOTO'],
+      secret: 'whsec_x',
+      enabled: true,
+      ordering: 'fifo',
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await h.db.collection('subscriptions').insertMany(docs as never[]);
+    const res = await request(h.app)
+      .post('/subscription')
+      .send({ ...valid, rateLimit: 10 });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('too_many_controlled_subscriptions');
+    // Without a control it is a subscription like any other.
+    expect((await request(h.app).post('/subscription').send(valid)).status).toBe(201);
+    await h.db.collection('subscriptions').deleteMany({ _id: { $in: docs.map((d) => d._id) } as never });
   });
 
   it('documents both fields in OpenAPI', async () => {

@@ -118,13 +118,29 @@ export async function declareTopology(ch: Channel, options: TopologyOptions = {}
 /** A pull consumer group's queue on a station, made on first use. */
 export async function declareStationQueue(
   ch: Channel,
-  options: { namespace?: string; station: string; group: string; retentionMs: number; queueType?: QueueType },
+  options: {
+    namespace?: string;
+    station: string;
+    group: string;
+    retentionMs: number;
+    queueType?: QueueType;
+    /** x-max-length / x-max-length-bytes: beyond them the OLDEST messages are dropped (drop-head). */
+    maxLength?: number;
+    maxLengthBytes?: number;
+  },
 ): Promise<string> {
   const names = topologyNames(options.namespace);
   const queue = names.stationQueue(options.station, options.group);
+  // drop-head, not reject-publish: a publish reaches every group's queue at once, and one group that
+  // stopped pulling must not make the gateway refuse messages for all the others.
   await ch.assertQueue(queue, {
     durable: true,
-    arguments: { 'x-queue-type': options.queueType ?? 'classic', 'x-message-ttl': options.retentionMs },
+    arguments: {
+      'x-queue-type': options.queueType ?? 'classic',
+      'x-message-ttl': options.retentionMs,
+      ...(options.maxLength !== undefined ? { 'x-max-length': options.maxLength } : {}),
+      ...(options.maxLengthBytes !== undefined ? { 'x-max-length-bytes': options.maxLengthBytes } : {}),
+    },
   });
   await ch.bindQueue(queue, names.eventsExchange, `station.${options.station}`);
   return queue;

@@ -83,6 +83,22 @@ export const gatewayEnv = z.object({
   STATION_RETENTION: positiveNumber(7 * 24 * 3600, 'a positive number of seconds').describe(
     'how long a station keeps messages for consumer groups that have not pulled them (seconds)',
   ),
+  MAX_GROUPS_PER_STATION: positiveNumber(20, 'a positive integer').describe('consumer groups one station may have'),
+  STATION_GROUP_MAX_MESSAGES: positiveNumber(100_000, 'a positive integer').describe(
+    'messages a consumer group queue holds at most (x-max-length; the oldest are dropped beyond)',
+  ),
+  STATION_GROUP_MAX_BYTES: positiveNumber(100 * 1024 * 1024, 'a positive number of bytes').describe(
+    'message bytes a consumer group queue holds at most (x-max-length-bytes; the oldest are dropped beyond)',
+  ),
+  MAX_LONG_POLLS_PER_USER: positiveNumber(10, 'a positive integer').describe(
+    'concurrent consume/batch requests one gateway user may hold open, per gateway instance',
+  ),
+  MAX_TOKEN_EXPIRY_MINUTES: positiveNumber(24 * 60, 'a positive number of minutes').describe(
+    'longest access token lifetime a client may ask for',
+  ),
+  MAX_REFRESH_TOKEN_EXPIRY_MINUTES: positiveNumber(30 * 24 * 60, 'a positive number of minutes').describe(
+    'longest refresh token lifetime a client may ask for',
+  ),
 });
 
 /** The web app's settings (dashboard and tenant portal), read by whichever process serves it. */

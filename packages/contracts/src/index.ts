@@ -27,6 +27,7 @@ export {
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
 export {
+  CONTROLLED_SUBSCRIPTIONS_MAX,
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,

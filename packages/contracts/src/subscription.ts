@@ -4,6 +4,12 @@ import { DEFAULT_TENANT, tenantIdSchema } from './tenant';
 /** A subscription's `rateLimit` bounds, in deliveries per second. */
 export const RATE_LIMIT_MIN = 1;
 export const RATE_LIMIT_MAX = 10_000;
+/**
+ * How many subscriptions may have a rate limit or FIFO ordering. Each dispatcher consumes each such
+ * subscription's queue(s) on a channel of its own, and RabbitMQ allows 2,047 channels per connection
+ * (`channel_max`): 900 subscriptions with both controls take 1,800, leaving room for the rest.
+ */
+export const CONTROLLED_SUBSCRIPTIONS_MAX = 900;
 /** A subscription's `ordering`: only FIFO is opt-in; absent means unordered. */
 export const ORDERINGS = ['fifo'] as const;
 

@@ -8,7 +8,12 @@ import {
   type QueueType,
   type TopologyNames,
 } from '@hookline/broker';
-import type { DeliveryTask, EventEnvelope, SubscriptionRecord } from '@hookline/contracts';
+import {
+  CONTROLLED_SUBSCRIPTIONS_MAX,
+  type DeliveryTask,
+  type EventEnvelope,
+  type SubscriptionRecord,
+} from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import type { SubscriptionControl } from '../delivery/deliver-handler';
 import type { Deliverer } from '../delivery/http-deliverer';
@@ -42,6 +47,9 @@ interface Controlled {
   declared: Promise<void>;
   drainTimer?: NodeJS.Timeout;
 }
+
+/** Controlled queues one dispatcher consumes at most (see CONTROLLED_SUBSCRIPTIONS_MAX). */
+const MAX_CONTROLLED_QUEUES = 2 * CONTROLLED_SUBSCRIPTIONS_MAX;
 
 /** How often a queue whose control was removed is checked for being empty. */
 const DRAIN_CHECK_MS = 1000;
@@ -204,6 +212,12 @@ export class DeliveryControls {
   }
 
   private start(id: string, kind: 'fifo' | 'limited', queue: string): void {
+    if (this.controlled.size >= MAX_CONTROLLED_QUEUES) {
+      // One channel each on this connection: past RabbitMQ's channel_max the connection itself fails.
+      // Deliveries stay in the subscription's queue (FIFO) or are delivered unpaced (rate limit).
+      this.o.logger.error({ subscriptionId: id, queue, max: MAX_CONTROLLED_QUEUES }, 'controls.capacity_exceeded');
+      return;
+    }
     const { broker, namespace, queueType } = this.o;
     const declare = (ch: Parameters<typeof declareControlledQueue>[0]) =>
       declareControlledQueue(ch, { namespace, queue, queueType });

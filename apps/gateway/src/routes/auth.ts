@@ -44,14 +44,17 @@ export function authRoutes(deps: { users: GatewayUsers; tokens: TokenService; lo
     const queryAccount = req.query.accountId;
     const accountId =
       body.account_id ?? (queryAccount && /^\d+$/.test(queryAccount) ? Number(queryAccount) : queryAccount);
-    if (!(await deps.users.verify(body.username, body.password))) {
+    const tokenVersion = (await deps.users.verify(body.username, body.password))
+      ? await deps.users.tokenVersion(body.username)
+      : null;
+    if (tokenVersion === null) {
       deps.logger.info({ username: body.username }, 'gateway.authentication_failed');
       res.status(401).json(UNAUTHORIZED);
       return;
     }
     res.json(
       deps.tokens.issue(
-        { username: body.username, ...(accountId !== undefined ? { accountId } : {}) },
+        { username: body.username, tokenVersion, ...(accountId !== undefined ? { accountId } : {}) },
         body.token_expiry_in_minutes,
         body.refresh_token_expiry_in_minutes,
       ),
@@ -64,14 +67,24 @@ export function authRoutes(deps: { users: GatewayUsers; tokens: TokenService; lo
     const parsed = refreshBody.safeParse(raw);
     if (!parsed.success) return invalid(res, zodFields(parsed.error));
     const claims = deps.tokens.verifyRefresh(parsed.data.jwt_refresh_token);
-    // A user removed since the token was issued gets no new one.
-    if (!claims || !(await deps.users.exists(claims.sub))) {
+    // A user removed or whose password changed since the token was issued gets no new one; nor does
+    // a refresh token used before (each exchange gives a new one: a stolen copy works at most once).
+    const tokenVersion = claims ? await deps.users.tokenVersion(claims.sub) : null;
+    if (
+      !claims?.jti ||
+      tokenVersion !== claims.ver ||
+      !(await deps.users.useRefreshToken(claims.jti, new Date((claims.exp ?? 0) * 1000)))
+    ) {
       res.status(401).json(UNAUTHORIZED);
       return;
     }
     res.json(
       deps.tokens.issue(
-        { username: claims.sub, ...(claims.account_id !== undefined ? { accountId: claims.account_id } : {}) },
+        {
+          username: claims.sub,
+          tokenVersion,
+          ...(claims.account_id !== undefined ? { accountId: claims.account_id } : {}),
+        },
         parsed.data.token_expiry_in_minutes,
         parsed.data.refresh_token_expiry_in_minutes,
       ),

@@ -1,6 +1,6 @@
 import { HttpError, jsonBody } from '@hookline/http';
 import { type RequestHandler, Router } from 'express';
-import { createUserBody, stationParams, stationSchemaInput } from '../api';
+import { changePasswordBody, createUserBody, stationParams, stationSchemaInput, userParams } from '../api';
 import { SchemaCompileError, type StationSchemas } from '../station-schemas';
 import type { GatewayUsers } from '../users';
 
@@ -16,6 +16,21 @@ export function managementRoutes(deps: { users: GatewayUsers; schemas: StationSc
     const result = await deps.users.create(username, password);
     if (result.outcome === 'exists') throw new HttpError(409, 'conflict', `gateway user ${username} already exists`);
     res.status(201).json({ username: result.username, created_at: result.created_at.toISOString() });
+  });
+
+  // A new password refuses every token issued before it (tokens carry the user's token version).
+  router.put('/gateway/users/:username', deps.auth, jsonBody, async (req, res) => {
+    const { username } = userParams.parse(req.params);
+    const { password } = changePasswordBody.parse(req.body ?? {});
+    if (!(await deps.users.setPassword(username, password)))
+      throw new HttpError(404, 'not_found', `no gateway user ${username}`);
+    res.json({ username, updated_at: new Date().toISOString() });
+  });
+
+  router.delete('/gateway/users/:username', deps.auth, async (req, res) => {
+    const { username } = userParams.parse(req.params);
+    if (!(await deps.users.remove(username))) throw new HttpError(404, 'not_found', `no gateway user ${username}`);
+    res.status(204).end();
   });
 
   router.put('/stations/:station/schema', deps.auth, jsonBody, async (req, res) => {

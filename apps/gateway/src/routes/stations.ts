@@ -14,6 +14,7 @@ import {
 import type { StationPublisher } from '../station-publisher';
 import type { StationPuller } from '../station-puller';
 import type { StationSchemas } from '../station-schemas';
+import type { GatewayClaims } from '../tokens';
 
 /** A single message is at most 1 MB (Memphis' own default maximum message size). */
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
@@ -28,6 +29,8 @@ export interface StationDeps {
   schemas: StationSchemas;
   logger: Logger;
   requireToken: RequestHandler;
+  /** Each open pull holds a channel: one user holds at most this many at once (per instance). */
+  maxLongPollsPerUser?: number;
 }
 
 function stationOf(req: Request): string {
@@ -128,6 +131,8 @@ export function stationRoutes(deps: StationDeps): Router {
   );
 
   const consumeJson = express.json({ limit: '16kb', type: () => true });
+  const polls = new Map<string, number>();
+  const maxPolls = deps.maxLongPollsPerUser ?? Number.POSITIVE_INFINITY;
   router.post(
     '/stations/:station/consume/batch',
     deps.requireToken,
@@ -139,14 +144,34 @@ export function stationRoutes(deps: StationDeps): Router {
       const parsed = consumeBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new StationError(400, zodSummary(parsed.error));
       const { consumer_name, consumer_group, batch_size, batch_max_wait_time_ms } = parsed.data;
+      const user = (res.locals.gatewayClaims as GatewayClaims).sub;
+      const open = polls.get(user) ?? 0;
+      if (open >= maxPolls) {
+        throw new StationError(429, `too many concurrent long polls for this user (at most ${maxPolls}): wait for one`);
+      }
+      polls.set(user, open + 1);
+      // Released when the answer is out (the client may ask again at once), or at the latest when done.
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const left = (polls.get(user) ?? 1) - 1;
+        if (left > 0) polls.set(user, left);
+        else polls.delete(user);
+      };
+      res.once('finish', release);
       const gone = new AbortController();
       res.once('close', () => gone.abort());
-      await deps.puller.pull(
-        station,
-        consumer_group ?? consumer_name,
-        { batchSize: batch_size, maxWaitMs: batch_max_wait_time_ms, signal: gone.signal },
-        (messages) => respond(res, messages),
-      );
+      try {
+        await deps.puller.pull(
+          station,
+          consumer_group ?? consumer_name,
+          { batchSize: batch_size, maxWaitMs: batch_max_wait_time_ms, signal: gone.signal },
+          (messages) => respond(res, messages),
+        );
+      } finally {
+        release();
+      }
     }),
   );
   return router;

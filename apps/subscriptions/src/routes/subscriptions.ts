@@ -68,6 +68,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     tenantAccess: true,
     responses: {
       201: { description: 'created', schema: subscriptionWithSecretSchema },
+      409: { description: 'too many subscriptions with a rateLimit or an ordering' },
       422: { description: 'unknown tenant, or the tenant has MAX_SUBSCRIPTIONS_PER_TENANT already' },
     },
     async handler({ body }, req, res) {
@@ -76,6 +77,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         throw otherTenant(scope, body.tenant);
       const tenant = scope ?? body.tenant ?? DEFAULT_TENANT;
       await checkTenant(tenant);
+      await fifoQueues.checkCapacity(store, undefined, body);
       const doc = await store.create({ ...body, tenant, eventTypes: unique(body.eventTypes) });
       // Checked again once inserted, so concurrent creates never exceed the limit together and a
       // create racing with its tenant's deletion leaves no orphan (the delete removes subscriptions
@@ -163,7 +165,11 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     params: schemas.idParams,
     body: schemas.patchBody,
     tenantAccess: true,
-    responses: { 200: { description: 'changed', schema: subscriptionViewSchema }, 404: NOT_FOUND },
+    responses: {
+      200: { description: 'changed', schema: subscriptionViewSchema },
+      404: NOT_FOUND,
+      409: { description: 'too many subscriptions with a rateLimit or an ordering' },
+    },
     async handler({ params, body }, req, res) {
       const changes: SubscriptionChanges = {
         url: body.url,
@@ -174,6 +180,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         disabledReason: body.disabledReason,
         rateLimit: body.rateLimit,
       };
+      await fifoQueues.checkCapacity(store, params.id, body);
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
       const doc = await updateAndPublish(params.id, tenantScope(req), (current) =>
