@@ -13,6 +13,7 @@ import { registerSeed004Routes } from './routes/seed-004';
 import { registerSnapshotRoute } from './routes/snapshot';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerTenantRoutes } from './routes/tenants';
+import { registerTransformTestRoute } from './routes/transform-test';
 import { buildSchemas } from './schemas';
 import type { SubscriptionsSettings } from './service';
 import { SubscriptionStore } from './store';
@@ -48,6 +49,7 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
   registerSnapshotRoute(ctx);
   registerSubscriptionRoutes(ctx);
+  registerTransformTestRoute(ctx);
   registerSeed003Routes(ctx);
   registerSeed004Routes(ctx);
   registerTenantRoutes(ctx);

@@ -1,4 +1,5 @@
-import { DEFAULT_TENANT, type SubscriptionRecord } from '@hookline/contracts';
+import { DEFAULT_TENANT, type SigningScheme, type SubscriptionRecord } from '@hookline/contracts';
+import { isSigningKey, publicKeyOf } from '@hookline/signing';
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { SubscriptionView } from './schemas';
 
@@ -16,6 +17,12 @@ export interface SubscriptionDoc {
   enabled: boolean;
   disabledReason?: string;
   metadata?: Record<string, string>;
+  // Issue 16: what the subscription asks of its deliveries (see packages/rules).
+  filter?: Record<string, unknown>;
+  transform?: string;
+  headers?: Record<string, string>;
+  /** Absent means hmac-sha256; with ed25519 `secret` and `previousSecret` are whsk_ keys. */
+  signing?: SigningScheme;
   /** Delivery controls: deliveries per second, FIFO, and when `ordering` last changed. */
   rateLimit?: number;
   ordering?: 'fifo';
@@ -40,6 +47,10 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
     disabledReason: String,
     // Mixed rather than Map: lean reads return a plain object, and keys are validated by zod.
     metadata: Schema.Types.Mixed,
+    filter: Schema.Types.Mixed,
+    transform: String,
+    headers: Schema.Types.Mixed,
+    signing: String,
     rateLimit: Number,
     ordering: String,
     orderingSince: Date,
@@ -86,6 +97,10 @@ export function toView(doc: SubscriptionDoc): SubscriptionView {
     enabled: doc.enabled,
     ...(doc.disabledReason ? { disabledReason: doc.disabledReason } : {}),
     ...(doc.metadata ? { metadata: doc.metadata } : {}),
+    ...(doc.filter ? { filter: doc.filter } : {}),
+    ...(doc.transform ? { transform: doc.transform } : {}),
+    ...(doc.headers ? { headers: doc.headers } : {}),
+    signing: doc.signing ?? 'hmac-sha256',
     ...(doc.rateLimit ? { rateLimit: doc.rateLimit } : {}),
     ...(doc.ordering ? { ordering: doc.ordering } : {}),
     createdAt: doc.createdAt.toISOString(),
@@ -105,9 +120,21 @@ export function toRecord(doc: SubscriptionDoc, now = new Date()): SubscriptionRe
     secret: doc.secret,
     previousSecret: previous ?? null,
     previousSecretExpiresAt: previous && doc.previousSecretExpiresAt ? doc.previousSecretExpiresAt.toISOString() : null,
+    filter: doc.filter ?? null,
+    transform: doc.transform ?? null,
+    headers: doc.headers ?? null,
+    signing: doc.signing ?? null,
     version: doc.updatedAt.getTime(),
     rateLimit: doc.rateLimit ?? null,
     ordering: doc.ordering ?? null,
     orderingSince: doc.orderingSince ? doc.orderingSince.getTime() : null,
   };
+}
+
+/**
+ * What the secret routes show: an HMAC secret is shared with the receiver; of an ed25519 key only the
+ * public half is, so the private key never leaves Hookline.
+ */
+export function secretView(secret: string): { secret: string } | { publicKey: string } {
+  return isSigningKey(secret) ? { publicKey: publicKeyOf(secret) } : { secret };
 }

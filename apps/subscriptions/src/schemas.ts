@@ -5,9 +5,11 @@ import {
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,
+  SIGNING_SCHEMES,
   tenantIdSchema,
   WILDCARD_EVENT_TYPE,
 } from '@hookline/contracts';
+import { checkTransform, TRANSFORM_MAX_LENGTH, validateCustomHeaders, validateFilter } from '@hookline/rules';
 import { z } from 'zod';
 import { privateTargetReason } from './target-url';
 
@@ -90,6 +92,57 @@ export function buildSchemas(options: SchemaOptions) {
 
   const disabledReason = z.string().max(DESCRIPTION_MAX_LENGTH);
 
+  // Issue 16. Each check lives in packages/rules (the dispatcher runs the same code); an issue's
+  // path inside the filter becomes the detail's field: `filter.data.amount.$gte`.
+  const filter = z
+    .record(z.string(), z.unknown())
+    .superRefine((value, ctx) => {
+      for (const issue of validateFilter(value))
+        ctx.addIssue({ code: 'custom', path: issue.path === '' ? [] : issue.path.split('.'), message: issue.message });
+    })
+    .openapi({
+      description:
+        'only events whose envelope {id, type, timestamp, data} matches are delivered (Hookdeck Outpost syntax: ' +
+        'plain values, $eq $neq $gt $gte $lt $lte $in $nin $startsWith $endsWith $exist $and $or $not; ' +
+        'at most 10 levels and 100 operators)',
+      example: { data: { amount: { $gte: 100 }, currency: { $in: ['EUR', 'USD'] } } },
+    });
+  const transform = z
+    .string()
+    .min(1, 'must not be empty')
+    .max(TRANSFORM_MAX_LENGTH, `must be at most ${TRANSFORM_MAX_LENGTH} characters`)
+    .superRefine((value, ctx) => {
+      const error = checkTransform(value);
+      if (error)
+        ctx.addIssue({
+          code: 'custom',
+          message: error.position === undefined ? error.message : `${error.message} (at position ${error.position})`,
+        });
+    })
+    .openapi({
+      description: 'a JSONata expression on the envelope; its result is the body sent (at most 50 ms, 256 KB)',
+      example: '{"kind": type, "amount": data.amount}',
+    });
+  const headers = z
+    .record(z.string(), z.string())
+    .superRefine((value, ctx) => {
+      for (const issue of validateCustomHeaders(value))
+        ctx.addIssue({ code: 'custom', path: issue.name === '' ? [] : [issue.name], message: issue.message });
+    })
+    .openapi({
+      description: 'up to 20 headers sent with each delivery (not webhook-*, content-*, host, connection, user-agent)',
+      example: { 'X-Api-Key': 'abc123' },
+    });
+  const signing = z
+    .enum(SIGNING_SCHEMES)
+    .openapi({ description: 'hmac-sha256 (v1, whsec_ secret, the default) or ed25519 (v1a, whpk_ public key)' });
+  const deliveryOptions = {
+    filter: filter.optional(),
+    transform: transform.optional(),
+    headers: headers.optional(),
+    signing: signing.optional(),
+  };
+
   const createBody = z
     .object({
       tenant: tenantIdSchema
@@ -100,6 +153,7 @@ export function buildSchemas(options: SchemaOptions) {
       description: description.optional(),
       metadata: metadata.optional(),
       enabled: z.boolean().optional(),
+      ...deliveryOptions,
       rateLimit: rateLimitSchema.optional(),
       ordering: orderingSchema.optional(),
     })
@@ -113,6 +167,8 @@ export function buildSchemas(options: SchemaOptions) {
       description: description.optional(),
       metadata: metadata.optional(),
       enabled: z.boolean().optional().openapi({ description: 'defaults to true' }),
+      ...deliveryOptions,
+      signing: signing.optional().openapi({ description: 'absent keeps the current scheme' }),
     })
     .openapi('ReplaceSubscription');
 
@@ -125,6 +181,13 @@ export function buildSchemas(options: SchemaOptions) {
       enabled: z.boolean().optional().openapi({ description: 'true also clears disabledReason' }),
       metadata: metadata.nullable().optional(),
       disabledReason: disabledReason.nullable().optional(),
+      filter: filter.nullable().optional().openapi({ description: 'null removes it' }),
+      transform: transform.nullable().optional().openapi({ description: 'null removes it' }),
+      headers: headers.nullable().optional().openapi({ description: 'null removes them' }),
+      signing: signing
+        .nullable()
+        .optional()
+        .openapi({ description: 'a new scheme makes a new key; the old one keeps signing for the grace period' }),
       rateLimit: rateLimitSchema.nullable().optional().openapi({ description: 'null removes the limit' }),
       ordering: orderingSchema
         .nullable()
@@ -225,6 +288,10 @@ export const subscriptionViewSchema = z
     enabled: z.boolean(),
     disabledReason: z.string().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
+    filter: z.record(z.string(), z.unknown()).optional(),
+    transform: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    signing: z.enum(SIGNING_SCHEMES),
     rateLimit: z.number().optional(),
     ordering: orderingSchema.optional(),
     createdAt: z.string(),
@@ -234,20 +301,36 @@ export const subscriptionViewSchema = z
 export type SubscriptionView = z.infer<typeof subscriptionViewSchema>;
 
 export const subscriptionWithSecretSchema = subscriptionViewSchema
-  .extend({ secret: z.string().openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }) })
+  .extend({
+    secret: z
+      .string()
+      .optional()
+      .openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'hmac-sha256 subscriptions' }),
+    publicKey: z
+      .string()
+      .optional()
+      .openapi({ description: 'ed25519 subscriptions: whpk_…, to verify v1a signatures' }),
+  })
   .openapi('SubscriptionWithSecret');
 
 export const subscriptionPageSchema = z
   .object({ data: z.array(subscriptionViewSchema), next_cursor: z.string().nullable() })
   .openapi('SubscriptionPage');
 
-export const secretSchema = z.object({ secret: z.string() }).openapi('SubscriptionSecret');
+/** An HMAC subscription's secret, or an ed25519 subscription's public key (its private key is never shown). */
+export const secretSchema = z
+  .object({ secret: z.string().optional(), publicKey: z.string().optional() })
+  .openapi('SubscriptionSecret');
 export const testEventAcceptedSchema = z
   .object({ id: z.string(), type: z.string(), subscriptionId: z.string() })
   .openapi('TestEventAccepted');
 
 export const rotatedSecretSchema = z
-  .object({ secret: z.string(), previous_secret_expires_at: z.string().nullable() })
+  .object({
+    secret: z.string().optional(),
+    publicKey: z.string().optional(),
+    previous_secret_expires_at: z.string().nullable(),
+  })
   .openapi('RotatedSecret');
 
 export const webhookRegisteredSchema = z

@@ -1,6 +1,6 @@
-import { newId } from '@hookline/contracts';
+import { newId, type SigningScheme } from '@hookline/contracts';
 import { tenantMatch } from '@hookline/runtime';
-import { generateSecret } from '@hookline/signing';
+import { generateSecret, generateSigningKey } from '@hookline/signing';
 import type { Connection, FilterQuery } from 'mongoose';
 import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from './model';
 
@@ -14,6 +14,10 @@ export type SubscriptionChanges = {
     | 'metadata'
     | 'previousSecret'
     | 'previousSecretExpiresAt'
+    | 'filter'
+    | 'transform'
+    | 'headers'
+    | 'signing'
     | 'rateLimit'
     | 'ordering'
     | 'orderingSince']?: SubscriptionDoc[K] | null;
@@ -26,10 +30,19 @@ export interface NewSubscription {
   description?: string;
   metadata?: Record<string, string>;
   enabled?: boolean;
+  filter?: Record<string, unknown>;
+  transform?: string;
+  headers?: Record<string, string>;
+  signing?: SigningScheme;
   rateLimit?: number;
   ordering?: 'fifo';
   /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
   registration?: string;
+}
+
+/** A new secret of the scheme's kind: a whsec_ HMAC secret, or a whsk_ ed25519 key. */
+export function newSecretFor(signing: SigningScheme | undefined): string {
+  return signing === 'ed25519' ? generateSigningKey() : generateSecret();
 }
 
 export interface ListOptions {
@@ -63,10 +76,15 @@ export class SubscriptionStore {
       eventTypes: input.eventTypes,
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      ...(input.filter !== undefined ? { filter: input.filter } : {}),
+      ...(input.transform !== undefined ? { transform: input.transform } : {}),
+      ...(input.headers !== undefined ? { headers: input.headers } : {}),
+      // The default scheme is left unsaved, as before ed25519 existed.
+      ...(input.signing === 'ed25519' ? { signing: input.signing } : {}),
       ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
       ...(input.ordering !== undefined ? { ordering: input.ordering, orderingSince: now } : {}),
       ...(input.registration !== undefined ? { registration: input.registration } : {}),
-      secret: generateSecret(),
+      secret: newSecretFor(input.signing),
       enabled: input.enabled ?? true,
       createdAt: now,
       updatedAt: now,

@@ -32,6 +32,8 @@ export {
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,
   recordTenant,
+  SIGNING_SCHEMES,
+  type SigningScheme,
   type SubscriptionChange,
   type SubscriptionRecord,
   subscriptionChangeSchema,

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { DEFAULT_TENANT, tenantIdSchema } from './tenant';
 
+/** How deliveries are signed: Standard Webhooks `v1` (HMAC-SHA256, the default) or `v1a` (ed25519). */
+export const SIGNING_SCHEMES = ['hmac-sha256', 'ed25519'] as const;
+export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
+
 /** A subscription's `rateLimit` bounds, in deliveries per second. */
 export const RATE_LIMIT_MIN = 1;
 export const RATE_LIMIT_MAX = 10_000;
@@ -28,6 +32,13 @@ export const subscriptionRecordSchema = z.object({
   // During a rotation the previous secret still signs until `previousSecretExpiresAt`.
   previousSecret: z.string().nullish(),
   previousSecretExpiresAt: z.string().nullish(),
+  // What the subscription asks of its deliveries (issue 16); absent means none. The filter and the
+  // transformation were validated when saved (packages/rules), so the dispatcher only runs them.
+  filter: z.record(z.string(), z.unknown()).nullish(),
+  transform: z.string().nullish(),
+  headers: z.record(z.string(), z.string()).nullish(),
+  // `ed25519`: `secret` and `previousSecret` are whsk_ keys and signatures are `v1a`. Absent: HMAC.
+  signing: z.enum(SIGNING_SCHEMES).nullish(),
   // Milliseconds since the epoch of the last write: a dispatcher keeps the newest version it has
   // seen, whichever arrives first of the snapshot and the change feed.
   version: z.number(),

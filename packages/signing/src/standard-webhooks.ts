@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isSigningKey, signAsymmetric } from './ed25519';
 
 /**
  * Standard Webhooks v1 (symmetric) signatures. Receivers can use this module too:
@@ -35,7 +36,8 @@ export interface SignatureHeaders {
 
 /**
  * Headers for one attempt. Every secret given signs (space-separated), which is how a rotation
- * works: receivers holding either the old or the new secret verify during the grace period.
+ * works: receivers holding either the old or the new secret verify during the grace period. A
+ * `whsk_` key signs `v1a` (ed25519), a `whsec_` secret `v1` (HMAC): the secret says its scheme.
  */
 export function signatureHeaders(
   secrets: readonly string[],
@@ -47,7 +49,9 @@ export function signatureHeaders(
   return {
     'webhook-id': msgId,
     'webhook-timestamp': String(ts),
-    'webhook-signature': secrets.map((s) => sign(s, msgId, ts, body)).join(' '),
+    'webhook-signature': secrets
+      .map((s) => (isSigningKey(s) ? signAsymmetric(s, msgId, ts, body) : sign(s, msgId, ts, body)))
+      .join(' '),
   };
 }
 

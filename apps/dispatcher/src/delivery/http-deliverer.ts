@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { DeliveryTask, SubscriptionRecord } from '@hookline/contracts';
 import { toWebhookPayload } from '@hookline/contracts';
+import { runTransform } from '@hookline/rules';
 import { signatureHeaders } from '@hookline/signing';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
@@ -143,8 +144,19 @@ export class HttpDeliverer implements Deliverer {
 
   async send(sub: SubscriptionRecord, task: DeliveryTask, now = new Date()): Promise<SentAttempt> {
     const started = performance.now();
-    const body = JSON.stringify(toWebhookPayload(task.event));
     const elapsed = () => Math.round(performance.now() - started);
+    let body: string;
+    if (sub.transform) {
+      // The signature covers what is sent: the transformed body. A transformation that fails would
+      // fail the same way on every retry, so the delivery fails now with the reason (a replay after
+      // the subscription is fixed starts over).
+      const transformed = await runTransform(sub.transform, task.event);
+      if (!transformed.ok) {
+        const error = `transformation failed: ${transformed.error.message}`;
+        return { status: null, nonRetryableError: error, error, durationMs: elapsed(), responseBody: null };
+      }
+      body = transformed.body;
+    } else body = JSON.stringify(toWebhookPayload(task.event));
     if (!this.options.allowPrivateTargets) {
       const reason = refusedAddressReason(new URL(sub.url).hostname.replace(/^\[|\]$/g, ''));
       if (reason) return { status: null, nonRetryableError: reason, error: reason, durationMs: 0, responseBody: null };
@@ -152,6 +164,8 @@ export class HttpDeliverer implements Deliverer {
     try {
       const res = await this.client.post(sub.url, body, {
         headers: {
+          // The subscription's own headers first: validation refuses the names set below anyway.
+          ...sub.headers,
           ...signatureHeaders(signingSecrets(sub, now), task.id, body, now),
           'content-type': 'application/json',
           'user-agent': USER_AGENT,

@@ -1,6 +1,7 @@
 import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
 import { type DeliveryTask, eventEnvelopeSchema, recordTenant } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import { matchesFilter } from '@hookline/rules';
 import type { DeliveryControls } from '../controls/delivery-controls';
 import { deliveryId } from '../delivery/delivery-id';
 import type { DeliveryLoop } from '../delivery/delivery-loop';
@@ -46,7 +47,8 @@ export function fanoutHandler(deps: {
     const { station: _station, ...event } = result.data;
     // Matching happens before the first await: see SubscriptionIndex on ordering.
     const controls = deps.controls;
-    let subs = deps.index.matchEvent(event);
+    // A subscription's payload filter is part of matching: a non-matching event creates no delivery.
+    let subs = deps.index.matchEvent(event).filter((s) => !s.filter || matchesFilter(s.filter, event));
     if (controls) subs = subs.filter((s) => !controls.leavesToFifo(s, event));
     if (subs.length === 0) return 'ack';
     const tasks: DeliveryTask[] = subs.map((s) => ({

@@ -1,8 +1,7 @@
-import { DEFAULT_TENANT } from '@hookline/contracts';
+import { DEFAULT_TENANT, type SigningScheme } from '@hookline/contracts';
 import { HttpError, tenantScope } from '@hookline/http';
-import { generateSecret } from '@hookline/signing';
 import type { AppContext } from '../context';
-import { type SubscriptionDoc, tenantOf, toView } from '../model';
+import { type SubscriptionDoc, secretView, tenantOf, toView } from '../model';
 import { defineRoute } from '../route';
 import {
   rotatedSecretSchema,
@@ -12,7 +11,7 @@ import {
   subscriptionWithSecretSchema,
   testEventAcceptedSchema,
 } from '../schemas';
-import type { SubscriptionChanges } from '../store';
+import { newSecretFor, type SubscriptionChanges } from '../store';
 import { TEST_EVENT_TYPE } from '../test-events';
 
 const tags = ['subscriptions'];
@@ -26,6 +25,16 @@ export const visible = (doc: SubscriptionDoc | null, scope: string | undefined):
   doc && (scope === undefined || tenantOf(doc) === scope) ? doc : null;
 const unique = (types: string[]) => [...new Set(types)];
 const HOUR_MS = 3_600_000;
+
+/**
+ * A new secret, the current one signing beside it for the grace period. A rotation during another's
+ * grace period drops the oldest secret: at most two sign at once.
+ */
+function rotation(current: string, secret: string, graceMs: number): SubscriptionChanges {
+  return graceMs > 0
+    ? { secret, previousSecret: current, previousSecretExpiresAt: new Date(Date.now() + graceMs) }
+    : { secret, previousSecret: null, previousSecretExpiresAt: null };
+}
 
 /** Seed 001's `/subscription` CRUD, plus secrets and their rotation. */
 export function registerSubscriptionRoutes(ctx: AppContext): void {
@@ -59,6 +68,18 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       ]);
   }
 
+  /**
+   * Switching signing schemes is a rotation to a key of the other kind: the old secret keeps signing
+   * (a v1 and a v1a signature side by side) through the grace period, so receivers switch when they like.
+   */
+  function schemeChange(current: SubscriptionDoc, signing: SigningScheme): SubscriptionChanges {
+    if ((current.signing ?? 'hmac-sha256') === signing) return {};
+    return {
+      ...rotation(current.secret, newSecretFor(signing), ctx.secretGraceHours * HOUR_MS),
+      signing: signing === 'ed25519' ? signing : null,
+    };
+  }
+
   defineRoute(ctx, {
     method: 'post',
     path: '/subscription',
@@ -90,7 +111,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       }
       await fifoQueues.prepare(doc._id, doc);
       await feed.upserted(doc);
-      res.status(201).json({ ...toView(doc), secret: doc.secret });
+      res.status(201).json({ ...toView(doc), ...secretView(doc.secret) });
     },
   });
 
@@ -129,7 +150,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
   defineRoute(ctx, {
     method: 'put',
     path: '/subscription/:id',
-    summary: 'Replace url, eventTypes, description, metadata and enabled',
+    summary: 'Replace url, eventTypes, description, metadata, enabled, filter, transform and headers',
     tags,
     params: schemas.idParams,
     body: schemas.replaceBody,
@@ -149,6 +170,9 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
           eventTypes: unique(body.eventTypes),
           description: body.description ?? null,
           metadata: body.metadata ?? null,
+          filter: body.filter ?? null,
+          transform: body.transform ?? null,
+          headers: body.headers ?? null,
           enabled,
           ...(enabled ? { disabledReason: null } : {}),
         };
@@ -178,17 +202,22 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         metadata: body.metadata,
         enabled: body.enabled,
         disabledReason: body.disabledReason,
+        filter: body.filter,
+        transform: body.transform,
+        headers: body.headers,
         rateLimit: body.rateLimit,
       };
       await fifoQueues.checkCapacity(store, params.id, body);
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
-      const doc = await updateAndPublish(params.id, tenantScope(req), (current) =>
+      const doc = await updateAndPublish(params.id, tenantScope(req), (current) => {
         // A change of ordering applies to events stamped from this write on (see FifoQueues).
-        body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
-          ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
-          : changes,
-      );
+        const next: SubscriptionChanges =
+          body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
+            ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
+            : changes;
+        return body.signing === undefined ? next : { ...next, ...schemeChange(current, body.signing ?? 'hmac-sha256') };
+      });
       res.json(toView(doc));
     },
   });
@@ -219,7 +248,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     async handler({ params }, req, res) {
       const doc = visible(await store.get(params.id), tenantScope(req));
       if (!doc) throw notFound(params.id);
-      res.json({ secret: doc.secret });
+      res.json(secretView(doc.secret));
     },
   });
 
@@ -235,16 +264,11 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     responses: { 200: { description: 'rotated', schema: rotatedSecretSchema }, 404: NOT_FOUND },
     async handler({ params, body }, req, res) {
       const graceMs = (body?.grace_hours ?? ctx.secretGraceHours) * HOUR_MS;
-      const secret = generateSecret();
-      // A rotation during another's grace period drops the oldest secret: at most two sign at once.
-      const doc = await updateAndPublish(params.id, tenantScope(req), (current) => {
-        const expiresAt = new Date(Date.now() + graceMs);
-        return graceMs > 0
-          ? { secret, previousSecret: current.secret, previousSecretExpiresAt: expiresAt }
-          : { secret, previousSecret: null, previousSecretExpiresAt: null };
-      });
+      const doc = await updateAndPublish(params.id, tenantScope(req), (current) =>
+        rotation(current.secret, newSecretFor(current.signing), graceMs),
+      );
       res.json({
-        secret,
+        ...secretView(doc.secret),
         previous_secret_expires_at: doc.previousSecretExpiresAt?.toISOString() ?? null,
       });
     },

@@ -1,0 +1,154 @@
+import { checkPattern } from '@hookline/safe-pattern';
+import jsonata from 'jsonata';
+
+/**
+ * Transformations: a JSONata expression evaluated on the event envelope `{id, type, timestamp,
+ * tenant?, data}`; its result, as JSON, is the body a subscriber receives (and what is signed).
+ *
+ * JSONata runs in-process, so its reach and its cost are bounded here:
+ * - reach: JSONata has no access to JavaScript globals; field lookups see own properties only
+ *   (no `constructor`, no `__proto__`), and only the functions below are bound. Tests show that
+ *   `process`, `require`, the file system and the network stay out of reach.
+ * - time: JSONata checks its `timeout` and `stack` guardrails on every evaluation step, so a
+ *   recursive expression that never ends is stopped at TRANSFORM_TIMEOUT_MS. JSONata has no loop
+ *   construct other than recursion and built-ins over finite sequences, and sequences (ranges
+ *   included) are capped at TRANSFORM_MAX_SEQUENCE items, so no single step runs long.
+ * - regular expressions: one native regex call cannot be interrupted, so every regex the expression
+ *   builds (literals, and those `$eval` makes at run time) must pass the catastrophic-backtracking check.
+ * - output: at most TRANSFORM_MAX_OUTPUT_BYTES of JSON.
+ * A worker thread with a hard timeout would also bound a single slow built-in, at about a
+ * structured-clone round trip per delivery; see the bench's transform scenario for the in-process cost.
+ */
+export const TRANSFORM_TIMEOUT_MS = 50;
+export const TRANSFORM_MAX_OUTPUT_BYTES = 256 * 1024;
+export const TRANSFORM_MAX_LENGTH = 10_000;
+export const TRANSFORM_MAX_SEQUENCE = 100_000;
+const TRANSFORM_MAX_STACK = 500;
+
+export interface TransformError {
+  message: string;
+  /** Character offset in the expression, when JSONata knows it. */
+  position?: number;
+  code?: string;
+}
+
+export type TransformResult = { ok: true; body: string } | { ok: false; error: TransformError };
+
+type Expression = ReturnType<typeof jsonata>;
+
+// The safety check costs up to ~100 ms for a pattern it cannot prove safe: once per pattern, not per delivery.
+const regexVerdicts = new Map<string, string | null>();
+const REGEX_VERDICTS_MAX = 1000;
+
+/** A RegExp that refuses patterns prone to catastrophic backtracking (JSONata builds regexes with `new`). */
+class SafeRegExp extends RegExp {
+  constructor(pattern: string | RegExp, flags?: string) {
+    const source = typeof pattern === 'string' ? pattern : pattern.source;
+    const allFlags = flags ?? (typeof pattern === 'string' ? '' : pattern.flags);
+    const key = `${allFlags}/${source}`;
+    let refusal = regexVerdicts.get(key);
+    if (refusal === undefined) {
+      // Analysed with the `u` flag (as ajv runs JSON Schema patterns): stricter than without it.
+      const verdict = checkPattern(source);
+      refusal = verdict.safe ? null : `the pattern ${JSON.stringify(source)} ${verdict.reason}`;
+      if (regexVerdicts.size >= REGEX_VERDICTS_MAX) regexVerdicts.clear();
+      regexVerdicts.set(key, refusal);
+    }
+    if (refusal !== null) throw { code: 'HL001', message: `regular expression refused: ${refusal}` };
+    super(source, allFlags);
+  }
+}
+
+/**
+ * `$pad` builds its padding in one native step, so `$pad("x", 1e8)` would allocate 100 MB and block
+ * for a second between two guardrail checks: widths beyond the output bound are refused instead.
+ */
+function boundedPad(str: string | undefined, width: number, char?: string): string | undefined {
+  if (str === undefined) return undefined;
+  if (Math.abs(width) > TRANSFORM_MAX_OUTPUT_BYTES)
+    throw { code: 'HL002', message: `$pad width is over ${TRANSFORM_MAX_OUTPUT_BYTES}` };
+  const fill = char === undefined || char === '' ? ' ' : char;
+  const missing = Math.abs(width) - [...str].length;
+  if (missing <= 0) return str;
+  const padding = [...fill.repeat(Math.ceil(missing / [...fill].length))].slice(0, missing).join('');
+  return width > 0 ? str + padding : padding + str;
+}
+
+const OPTIONS = {
+  timeout: TRANSFORM_TIMEOUT_MS,
+  stack: TRANSFORM_MAX_STACK,
+  sequence: TRANSFORM_MAX_SEQUENCE,
+  RegexEngine: SafeRegExp,
+};
+
+function toError(err: unknown): TransformError {
+  const e = err as { message?: unknown; position?: unknown; code?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  return {
+    message: e?.code === 'D1012' ? `timed out after ${TRANSFORM_TIMEOUT_MS} ms` : message,
+    ...(typeof e?.position === 'number' ? { position: e.position } : {}),
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+  };
+}
+
+/** Parses an expression: null when it is valid, else the error with its position. */
+export function checkTransform(expression: string): TransformError | null {
+  if (expression.length > TRANSFORM_MAX_LENGTH)
+    return { message: `must be at most ${TRANSFORM_MAX_LENGTH} characters` };
+  try {
+    const regexes: RegExp[] = [];
+    collectRegexes(compile(expression).ast(), regexes, 0);
+    // Refused at save time too, not only when a delivery meets it.
+    for (const re of regexes) new SafeRegExp(re);
+    return null;
+  } catch (err) {
+    return toError(err);
+  }
+}
+
+function collectRegexes(node: unknown, out: RegExp[], depth: number): void {
+  if (depth > 200 || typeof node !== 'object' || node === null) return;
+  if (node instanceof RegExp) {
+    out.push(node);
+    return;
+  }
+  for (const value of Object.values(node)) collectRegexes(value, out, depth + 1);
+}
+
+// Parsed expressions by text: the dispatcher meets the same few expressions on every delivery.
+const cache = new Map<string, Expression>();
+const CACHE_MAX = 1000;
+
+function compile(expression: string): Expression {
+  let compiled = cache.get(expression);
+  if (compiled) return compiled;
+  compiled = jsonata(expression, OPTIONS as never);
+  compiled.registerFunction('pad', boundedPad, '<s-ns?:s>');
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(expression, compiled);
+  return compiled;
+}
+
+/**
+ * Evaluates an expression on an envelope. Never throws: a parse error, a run-time error, a timeout,
+ * an undefined result or an oversized one is a `{ok: false, error}` (the delivery fails with it).
+ */
+export async function runTransform(expression: string, envelope: unknown): Promise<TransformResult> {
+  let result: unknown;
+  try {
+    result = await compile(expression).evaluate(envelope);
+  } catch (err) {
+    return { ok: false, error: toError(err) };
+  }
+  if (result === undefined) return { ok: false, error: { message: 'the transformation returned nothing (undefined)' } };
+  let body: string | undefined;
+  try {
+    body = JSON.stringify(result);
+  } catch (err) {
+    return { ok: false, error: { message: `the result is not JSON: ${(err as Error).message}` } };
+  }
+  if (body === undefined) return { ok: false, error: { message: 'the result is not JSON (a function?)' } };
+  if (Buffer.byteLength(body) > TRANSFORM_MAX_OUTPUT_BYTES)
+    return { ok: false, error: { message: `the result is over ${TRANSFORM_MAX_OUTPUT_BYTES / 1024} KB` } };
+  return { ok: true, body };
+}
