@@ -8,6 +8,7 @@ import {
 } from '@hookline/broker';
 import { subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import { matchesFilter } from '@hookline/rules';
 import { DeliveryControls } from './controls/delivery-controls';
 import { type FifoHeads, memoryFifoHeads } from './controls/fifo-heads';
 import { ConcurrencyBudget } from './delivery/budget';
@@ -81,7 +82,9 @@ export class DispatcherWorker {
       namespace: this.o.namespace,
       queueType: this.o.queueType,
       lookup: (id) => this.index.get(id),
-      matches: (sub, event) => this.index.matchEvent(event).some((s) => s.id === sub.id),
+      // As the fan-out matches: by type (and whatever the index adds), then the payload filter.
+      matches: (sub, event) =>
+        this.index.matchEvent(event).some((s) => s.id === sub.id) && (!sub.filter || matchesFilter(sub.filter, event)),
       deliverer: this.o.deliverer,
       store: this.o.store,
       heads: this.o.fifoHeads ?? memoryFifoHeads(),

@@ -3,10 +3,10 @@ import { ControlsRun, eventNumber, maxInWindow } from './support/controls-run';
 import { subscription } from './support/harness';
 
 /**
- * `rateLimit: 20` with 1 and 2 dispatcher processes: 200 events take at least 9.5 s to arrive and no
+ * `rateLimit: 20` with 1, 2 and 3 dispatcher processes: 200 events take at least 9.5 s to arrive and no
  * 1-second window at the receiver holds more than 20 (an exact bound: it is the guarantee).
  */
-describe.each([1, 2])('rate limit with %i dispatcher process(es)', (processes) => {
+describe.each([1, 2, 3])('rate limit with %i dispatcher process(es)', (processes) => {
   it('200 events to rateLimit 20: at least 9.5 s, never more than 20 in any 1-second window, none missing', async () => {
     const EVENTS = 200;
     const LIMIT = 20;

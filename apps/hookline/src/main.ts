@@ -5,7 +5,7 @@ import { selectMongo } from '@hookline/embedded-mongo';
 import { startGateway } from '@hookline/gateway';
 import { assembleApp, closeServer, createLogger, listen, onShutdown, type ServiceHandle } from '@hookline/http';
 import { startPhotoApp } from '@hookline/photo-app';
-import { connectMongo, createBroker, readinessChecks } from '@hookline/runtime';
+import { connectMongo, createBroker, readinessChecks, shutdownBudgetMs } from '@hookline/runtime';
 import { startSubscriptions } from '@hookline/subscriptions';
 import { webModule } from '@hookline/web';
 import { Router } from 'express';
@@ -60,18 +60,25 @@ async function main(): Promise<void> {
   // Loopback only unless HOST says otherwise: protected mode and the private-target default assume it.
   const server = await listen(app, config.PORT, config.HOST);
 
-  onShutdown(logger, [
-    () => closeServer(server),
-    // The dispatcher stops last among the apps: it may still be finishing deliveries of events the others published.
-    ...services.map(
-      ([, , s]) =>
-        () =>
-          s.stop(),
-    ),
-    () => broker.close(),
-    () => db.close(),
-    () => mongo.stop(),
-  ]);
+  onShutdown(
+    logger,
+    [
+      async () => {
+        for (const [, , s] of services) s.drain?.();
+      },
+      () => closeServer(server),
+      // The dispatcher stops last among the apps: it may still be finishing deliveries of events the others published.
+      ...services.map(
+        ([, , s]) =>
+          () =>
+            s.stop(),
+      ),
+      () => broker.close(),
+      () => db.close(),
+      () => mongo.stop(),
+    ],
+    shutdownBudgetMs(config),
+  );
   // Printed once the signal handlers are in place: whoever waits for these lines may stop us at once.
   for (const [name, url] of services) process.stdout.write(`${name.padEnd(14)} ${url}\n`);
   process.stdout.write(`${'docs'.padEnd(14)} ${base}/docs\n${'health'.padEnd(14)} ${base}/healthz\n`);

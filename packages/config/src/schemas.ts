@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { bool, commaList, logLevel, mongoUrl, port, positiveNumber, rabbitmqUrl, retrySchedule } from './fields';
 
+const managementUrl = z
+  .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+  .describe('RabbitMQ management API, for queue depths on the dashboard (GET /queues)');
+
 /** Variables every app reads. */
 const common = {
   RABBITMQ_URL: rabbitmqUrl,
@@ -72,6 +76,7 @@ export const dispatcherEnv = z.object({
     'the widest fan-out the fan-out consumer attempts itself; wider events go through the deliver queue',
   ),
   ALLOW_PRIVATE_TARGETS: bool(false),
+  RABBITMQ_MANAGEMENT_URL: managementUrl.optional(),
 });
 export const gatewayEnv = z.object({
   ...common,
@@ -144,6 +149,8 @@ export const hooklineEnv = z.object({
   // One machine, receivers on localhost: private targets are allowed unless switched off.
   ALLOW_PRIVATE_TARGETS: bool(true),
   SUBSCRIPTIONS_URL: z.string().optional(),
+  // One machine: the local broker's management plugin, when it runs (GET /queues says when not).
+  RABBITMQ_MANAGEMENT_URL: managementUrl.default('http://guest:guest@localhost:15672'),
   ...web,
 });
 

@@ -28,6 +28,7 @@ export {
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
 export {
   CONTROLLED_SUBSCRIPTIONS_MAX,
+  ORDERING_SWITCH_DELAY_MS,
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,

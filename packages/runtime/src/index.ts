@@ -1,5 +1,5 @@
 export { connectMongo, mongoReady } from './mongo';
-export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps } from './run';
+export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps, shutdownBudgetMs } from './run';
 export {
   loadTenantTokenSecret,
   TENANTS_COLLECTION,

@@ -12,6 +12,7 @@ import {
   CONTROLLED_SUBSCRIPTIONS_MAX,
   type DeliveryTask,
   type EventEnvelope,
+  ORDERING_SWITCH_DELAY_MS,
   type SubscriptionRecord,
 } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
@@ -51,6 +52,9 @@ interface Controlled {
 /** Controlled queues one dispatcher consumes at most (see CONTROLLED_SUBSCRIPTIONS_MAX). */
 const MAX_CONTROLLED_QUEUES = 2 * CONTROLLED_SUBSCRIPTIONS_MAX;
 
+/** How long after a switch back from FIFO takes effect its queue is still consumed before draining. */
+const FIFO_LINGER_MS = 2 * ORDERING_SWITCH_DELAY_MS;
+
 /** How often a queue whose control was removed is checked for being empty. */
 const DRAIN_CHECK_MS = 1000;
 
@@ -87,7 +91,12 @@ export class DeliveryControls {
   sync(id: string): void {
     if (this.stopped) return;
     const sub = this.o.lookup(id);
-    this.want(id, 'fifo', sub?.ordering === 'fifo', !sub);
+    // After a switch back, the queue still gets events stamped before it takes effect: keep consuming
+    // until then (and a moment more), then drain what is left.
+    const fifoUntil = sub && sub.ordering !== 'fifo' && sub.orderingSince ? sub.orderingSince + FIFO_LINGER_MS : 0;
+    const lingering = fifoUntil > Date.now();
+    if (lingering) setTimeout(() => this.sync(id), fifoUntil - Date.now() + 10).unref();
+    this.want(id, 'fifo', sub?.ordering === 'fifo' || lingering, !sub);
     this.want(id, 'limited', !!sub?.rateLimit, !sub);
     if (sub?.rateLimit) this.pacers.get(id)?.setLimit(sub.rateLimit);
   }

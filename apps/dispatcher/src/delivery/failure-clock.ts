@@ -59,6 +59,12 @@ export class FailureClock {
     return now.getTime() - current.failingSince.getTime() >= this.disableAfterMs ? current.failingSince : null;
   }
 
+  /** Subscriptions failing right now, the longest streak first (the dashboard's overview). */
+  async failing(limit: number): Promise<Array<{ subscriptionId: string; failingSince: Date }>> {
+    const docs = await this.model.find().sort({ failingSince: 1 }).limit(limit).lean();
+    return docs.map((d) => ({ subscriptionId: d._id, failingSince: d.failingSince }));
+  }
+
   /** After a disable or a re-enable, the streak starts over. */
   async reset(subscriptionId: string): Promise<void> {
     this.cache.delete(subscriptionId);

@@ -24,6 +24,9 @@ const listQuery = z
     subscriptionId: subscriptionIdParam.optional(),
     eventId: z.string().regex(EVENT_ID_PATTERN, 'must be an event id').optional(),
     status: z.enum(STORED_STATUSES).optional(),
+    eventType: z.string().max(128).optional(),
+    since: z.iso.datetime({ offset: true }).optional().describe('created at or after'),
+    until: z.iso.datetime({ offset: true }).optional().describe('created before'),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z
       .string()
@@ -93,6 +96,12 @@ export function deliveriesRouter(
     if (q.subscriptionId) filter.subscriptionId = q.subscriptionId;
     if (q.eventId) filter.eventId = q.eventId;
     if (q.status) filter.status = q.status;
+    if (q.eventType) filter.eventType = q.eventType;
+    if (q.since || q.until)
+      filter.createdAt = {
+        ...(q.since ? { $gte: new Date(q.since) } : {}),
+        ...(q.until ? { $lt: new Date(q.until) } : {}),
+      };
     if (q.cursor) {
       const sep = q.cursor.indexOf('_');
       const at = new Date(Number(q.cursor.slice(0, sep)));

@@ -54,8 +54,11 @@ export interface DeliveryDoc {
   claimedUntil?: Date | null;
 }
 
+/** DELIVERY_RETENTION_DAYS as the TTL index's expireAfterSeconds. */
+export const retentionSeconds = (days: number): number => Math.round(days * 24 * 3600);
+
 export function deliveryModels(db: Connection, retentionDays: number) {
-  const ttl = Math.round(retentionDays * 24 * 3600);
+  const ttl = retentionSeconds(retentionDays);
   const attemptSchema = new Schema<AttemptDoc>(
     {
       attempt: Number,

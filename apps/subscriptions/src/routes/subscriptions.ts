@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT, type SigningScheme } from '@hookline/contracts';
+import { DEFAULT_TENANT, ORDERING_SWITCH_DELAY_MS, type SigningScheme } from '@hookline/contracts';
 import { HttpError, tenantScope } from '@hookline/http';
 import type { AppContext } from '../context';
 import { type SubscriptionDoc, secretView, tenantOf, toView } from '../model';
@@ -211,10 +211,10 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
       const doc = await updateAndPublish(params.id, tenantScope(req), (current) => {
-        // A change of ordering applies to events stamped from this write on (see FifoQueues).
+        // A change of ordering applies to events stamped a moment after this write (see FifoQueues).
         const next: SubscriptionChanges =
           body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
-            ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
+            ? { ...changes, ordering: body.ordering, orderingSince: new Date(Date.now() + ORDERING_SWITCH_DELAY_MS) }
             : changes;
         return body.signing === undefined ? next : { ...next, ...schemeChange(current, body.signing ?? 'hmac-sha256') };
       });
