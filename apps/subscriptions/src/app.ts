@@ -36,7 +36,7 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
     maxSubscriptionsPerTenant: config.MAX_SUBSCRIPTIONS_PER_TENANT,
     publishTestEvent: createTestEventPublisher(deps.broker, config.HOOKLINE_NAMESPACE),
     store: new SubscriptionStore(deps.db),
-    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger),
+    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger, config.API_KEYS),
     fifoQueues: new FifoQueues(deps.broker, config.HOOKLINE_NAMESPACE, config.QUEUE_TYPE, logger),
     schemas: buildSchemas({
       extraEventTypes: config.EXTRA_EVENT_TYPES,

@@ -26,6 +26,7 @@ export {
   type WebhookPayload,
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
+export { openChange, sealChange } from './feed-seal';
 export {
   CONTROLLED_SUBSCRIPTIONS_MAX,
   ORDERING_SWITCH_DELAY_MS,
