@@ -86,7 +86,7 @@ export class DispatcherWorker {
       lookup: (id) => this.index.get(id),
       // As the fan-out matches: by type (and whatever the index adds), then the payload filter.
       matches: (sub, event) =>
-        this.index.match(event.type).some((s) => s.id === sub.id) && (!sub.filter || matchesFilter(sub.filter, event)),
+        this.index.matchEvent(event).some((s) => s.id === sub.id) && (!sub.filter || matchesFilter(sub.filter, event)),
       deliverer: this.o.deliverer,
       store: this.o.store,
       heads: this.o.fifoHeads ?? memoryFifoHeads(),

@@ -33,6 +33,7 @@ export {
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,
+  recordTenant,
   SIGNING_SCHEMES,
   type SigningScheme,
   type SubscriptionChange,
@@ -40,3 +41,4 @@ export {
   subscriptionChangeSchema,
   subscriptionRecordSchema,
 } from './subscription';
+export { DEFAULT_TENANT, TENANT_ID_PATTERN, tenantIdSchema } from './tenant';

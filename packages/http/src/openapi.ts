@@ -17,7 +17,17 @@ export function docsRouter(registries: readonly OpenAPIRegistry[], title: string
       openapi: '3.1.0',
       info: { title, version },
       components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' } },
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' },
+          tenantToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'hlt_<claims>.<signature>',
+            description:
+              'a tenant token from POST /tenants/{id}/portal: the routes that list it see only that tenant ' +
+              "(another tenant's ids answer 404); management-only routes answer 403",
+          },
+        },
       },
     } as never);
     return document;
