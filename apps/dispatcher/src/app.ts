@@ -1,6 +1,7 @@
+import { recordTenant } from '@hookline/contracts';
 import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { readinessChecks } from '@hookline/runtime';
+import { readinessChecks, tenantTokenVerifier } from '@hookline/runtime';
 import { type Express, Router } from 'express';
 import type { FailureClock } from './delivery/failure-clock';
 import type { Requeuer } from './operations/requeue';
@@ -27,8 +28,12 @@ export function createDispatcherModule(deps: DispatcherAppDeps): HttpModule {
     deliveriesRouter(
       deps.models,
       deps.requeuer,
-      (id) => deps.worker.index.get(id) !== undefined,
+      (id) => {
+        const sub = deps.worker.index.get(id);
+        return sub && recordTenant(sub);
+      },
       deps.config.API_KEYS,
+      tenantTokenVerifier(deps.config, deps.db),
       openapi,
     ),
   );

@@ -56,6 +56,7 @@ export async function startDispatcher(
     requeuer,
     fifoHeads: mongoFifoHeads(deps.db),
     queueType: config.QUEUE_TYPE,
+    feedKeys: config.API_KEYS,
     logger: deps.logger,
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));

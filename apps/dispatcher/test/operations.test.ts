@@ -23,8 +23,10 @@ describe('dispatcher operations: replay and recovery', () => {
           router: deliveriesRouter(
             h.models,
             h.requeuer,
-            (id) => h.worker.index.get(id) !== undefined,
+            (id) => h.worker.index.get(id)?.tenant ?? (h.worker.index.get(id) ? 'default' : undefined),
             [],
+            // No tenant tokens in these tests: any token is refused as unknown.
+            { secret: 'test-secret-of-at-least-32-characters', state: { tokenEpoch: async () => undefined } },
             new OpenAPIRegistry(),
           ),
         },

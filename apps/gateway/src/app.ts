@@ -1,6 +1,6 @@
 import { assembleApp, type HttpModule, managementAuth, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { readinessChecks } from '@hookline/runtime';
+import { readinessChecks, tenantExists } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
 import { registerGatewayDocs } from './openapi';
@@ -56,6 +56,7 @@ export function createGatewayModule(deps: ServiceDeps<GatewaySettings>, puller =
       schemas,
       logger,
       requireToken: requireAccessToken(tokens, users),
+      tenantExists: (tenant) => tenantExists(deps.db, tenant),
     }),
   );
 

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       ...config,
       DATA_DIR: dataDir,
       SUBSCRIPTIONS_URL: config.SUBSCRIPTIONS_URL ?? `http://127.0.0.1:${config.PORT}`,
+      PUBLIC_URL: config.PUBLIC_URL ?? base,
     },
     broker,
     db,

@@ -29,6 +29,11 @@ const common = {
   PUBLIC_HOSTS: commaList.describe('host names served besides localhost, 127.0.0.1 and [::1] (421 for others)'),
   EXTRA_EVENT_TYPES: commaList.describe('event types subscriptions may name besides the catalog'),
   DATA_DIR: z.string().default('.hookline').describe('local state: the embedded MongoDB, generated JWT secrets'),
+  TENANT_TOKEN_SECRET: z
+    .string()
+    .min(32, 'expected at least 32 characters')
+    .optional()
+    .describe('signs tenant tokens; the same in every app; required in production, else generated into DATA_DIR'),
 };
 
 const standaloneMongo = { MONGO_URL: mongoUrl.default('mongodb://localhost:27017/hookline') };
@@ -48,6 +53,13 @@ export const subscriptionsEnv = z.object({
   PORT: port(3002),
   SECRET_ROTATION_GRACE_HOURS: positiveNumber(24, 'a positive number of hours'),
   ALLOW_PRIVATE_TARGETS: bool(false),
+  MAX_SUBSCRIPTIONS_PER_TENANT: positiveNumber(1000, 'a positive integer').describe(
+    'subscriptions one tenant may have; a create over it is a 422',
+  ),
+  PUBLIC_URL: z
+    .url({ message: 'expected an http(s) URL' })
+    .optional()
+    .describe('where people reach Hookline: portal links are <PUBLIC_URL>/portal#token=…'),
 });
 export const dispatcherEnv = z.object({
   ...common,

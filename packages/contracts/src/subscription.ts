@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TENANT, tenantIdSchema } from './tenant';
 
 /** How deliveries are signed: Standard Webhooks `v1` (HMAC-SHA256, the default) or `v1a` (ed25519). */
 export const SIGNING_SCHEMES = ['hmac-sha256', 'ed25519'] as const;
@@ -28,6 +29,8 @@ export const ORDERINGS = ['fifo'] as const;
  */
 export const subscriptionRecordSchema = z.object({
   id: z.string(),
+  // Absent (records published before tenants existed) means `default`: see recordTenant.
+  tenant: tenantIdSchema.optional(),
   url: z.string(),
   eventTypes: z.array(z.string()),
   enabled: z.boolean(),
@@ -53,6 +56,9 @@ export const subscriptionRecordSchema = z.object({
   orderingSince: z.number().nullish(),
 });
 export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
+
+/** The tenant a subscription record belongs to. */
+export const recordTenant = (record: Pick<SubscriptionRecord, 'tenant'>): string => record.tenant ?? DEFAULT_TENANT;
 
 /** Messages on the `hookline.subscriptions` fanout exchange: the dispatchers' feed. */
 export const subscriptionChangeSchema = z.discriminatedUnion('op', [

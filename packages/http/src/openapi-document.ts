@@ -77,6 +77,14 @@ export function finishDocument(doc: Json, options: FinishOptions = {}): Json {
       schemas: { Error: ERROR_SCHEMA, ...schemas },
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS (Authorization: Bearer <key>)' },
+        tenantToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'hlt_<claims>.<signature>',
+          description:
+            'a tenant token from POST /tenants/{id}/portal: the routes that list it see only that tenant ' +
+            "(another tenant's ids answer 404); management-only routes answer 403",
+        },
         ...securitySchemes,
       },
     },

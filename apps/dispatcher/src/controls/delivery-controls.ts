@@ -46,6 +46,7 @@ interface Controlled {
   consumer: Consumer;
   /** Resolves once the queue is declared on the broker: nothing is published to it before. */
   declared: Promise<void>;
+  prefetch: number;
   drainTimer?: NodeJS.Timeout;
 }
 
@@ -208,6 +209,13 @@ export class DeliveryControls {
         current.drainTimer = undefined;
       }
       if (!current) this.start(id, kind, queue);
+      else if (current.prefetch !== this.prefetchFor(id, kind)) {
+        // A changed limit wants a different window: a new consumer takes over from the old one.
+        this.controlled.delete(queue);
+        if (current.kind === 'limited') this.limitedCount--;
+        void current.consumer.stop();
+        this.start(id, kind, queue);
+      }
       return;
     }
     if (!current) return;
@@ -234,12 +242,17 @@ export class DeliveryControls {
       this.o.logger.warn({ err: (err as Error).message, queue }, 'controls.declare_failed');
     });
     const handler = kind === 'fifo' ? this.fifoConsumer(id) : this.limitedConsumer(id);
-    const sub = this.o.lookup(id);
-    // Enough in flight to reach the limit when the receiver takes ~50 ms; the pacer does the limiting.
-    const prefetch = kind === 'fifo' ? 1 : Math.min(256, Math.max(2, Math.ceil((sub?.rateLimit ?? 1) / 20)));
+    const prefetch = this.prefetchFor(id, kind);
     const consumer = broker.consume(queue, handler, { prefetch, declare });
-    this.controlled.set(queue, { subscriptionId: id, kind, queue, consumer, declared });
+    this.controlled.set(queue, { subscriptionId: id, kind, queue, consumer, declared, prefetch });
     if (kind === 'limited') this.limitedCount++;
+  }
+
+  /** FIFO: one at a time. Limited: enough in flight to reach the limit with ~50 ms round trips. */
+  private prefetchFor(id: string, kind: 'fifo' | 'limited'): number {
+    const limit = this.o.lookup(id)?.rateLimit;
+    if (kind === 'fifo' || !limit) return 1;
+    return Math.min(256, Math.max(2, Math.ceil(limit / 20)));
   }
 
   private async drainCheck(c: Controlled): Promise<void> {
@@ -273,7 +286,11 @@ export class DeliveryControls {
   private limitedConsumer(id: string): MessageHandler {
     return async (msg: ConsumeMessage): Promise<Disposition> => {
       const deliver = this.rawDeliver;
-      if (!deliver) return 'requeue';
+      if (!deliver) {
+        // Consumers start with the snapshot, the deliver handler a moment later: do not spin meanwhile.
+        await this.sleep(100);
+        return 'requeue';
+      }
       const sub = this.o.lookup(id);
       const pacer = sub ? this.pacerFor(sub) : undefined;
       if (pacer && !(await pacer.acquire())) return 'requeue';

@@ -28,7 +28,7 @@ export function eventRoutes(ctx: RouteContext): void {
         : scoped(scope, idempotencyHeaders.parse({ 'idempotency-key': header })['idempotency-key'], 'idempotency-key');
 
     const publish = async (eventId = body.id) => {
-      const event = await publisher.publish(body.type, body.data, eventId);
+      const event = await publisher.publish(body.type, body.data, eventId, body.tenant);
       const response: z.infer<typeof publishedEventResponse> = {
         id: event.id,
         type: event.type,
@@ -37,6 +37,11 @@ export function eventRoutes(ctx: RouteContext): void {
       return { status: 202, body: response };
     };
 
+    if (body.tenant !== undefined && !(await ctx.tenantExists(body.tenant)))
+      throw new HttpError(422, 'unknown_tenant', `tenant ${body.tenant} does not exist`, [
+        { field: 'tenant', message: `unknown tenant "${body.tenant}" (create it with POST /tenants)` },
+      ]);
+
     if (key === undefined) {
       const { status, body: response } = await publish();
       res.status(status).json(response);
@@ -44,7 +49,11 @@ export function eventRoutes(ctx: RouteContext): void {
     }
 
     await models.ready();
-    const claim = await idempotency.claim(key, fingerprint({ type: body.type, data: body.data, id: body.id }), body.id);
+    const claim = await idempotency.claim(
+      key,
+      fingerprint({ type: body.type, data: body.data, id: body.id, tenant: body.tenant }),
+      body.id,
+    );
     switch (claim.outcome) {
       case 'replay':
         res.set('Idempotent-Replayed', 'true').status(claim.response.status).json(claim.response.body);
@@ -83,7 +92,7 @@ export function eventRoutes(ctx: RouteContext): void {
     responses: {
       202: { description: 'published', content: { 'application/json': { schema: publishedEventResponse } } },
       409: { description: 'the first request with this key is still running', content: errorJson },
-      422: { description: 'this key was used with a different request', content: errorJson },
+      422: { description: 'this key was used with a different request, or an unknown tenant', content: errorJson },
       ...errorResponses,
     },
   });
