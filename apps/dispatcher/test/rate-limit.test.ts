@@ -1,3 +1,4 @@
+import { connectMongo } from '@hookline/runtime';
 import { startReceiver, waitFor } from '@hookline/testing';
 import { ControlsRun, eventNumber, maxInWindow } from './support/controls-run';
 import { subscription } from './support/harness';
@@ -17,6 +18,19 @@ describe.each([1, 2, 3])('rate limit with %i dispatcher process(es)', (processes
       const sub = subscription(`${receiver.url}/limited`, ['LIKED_PHOTO'], { rateLimit: LIMIT });
       await run.startWorkers(processes, [sub]);
       await run.publish(EVENTS);
+      // Mid-run, what the limit holds back is `pending` and was never attempted (GET /deliveries reads these).
+      await receiver.waitFor(40, 30_000);
+      const db = await connectMongo(run.mongoUrl);
+      try {
+        const held = await waitFor(
+          async () => db.collection('deliveries').countDocuments({ status: 'pending', attempts: 0 }),
+          10_000,
+          'held deliveries recorded',
+        );
+        expect(held).toBeGreaterThan(50);
+      } finally {
+        await db.close();
+      }
       await waitFor(() => new Set(receiver.requests.map(eventNumber)).size === EVENTS, 60_000, 'every event delivered');
       const times = receiver.requests.map((r) => r.receivedAt);
       const spanMs = Math.max(...times) - Math.min(...times);

@@ -48,8 +48,9 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   };
   // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
   registerSnapshotRoute(ctx);
-  registerSubscriptionRoutes(ctx);
+  // Likewise before `/subscription/:id/test`, which would take "transform" for an id.
   registerTransformTestRoute(ctx);
+  registerSubscriptionRoutes(ctx);
   registerSeed003Routes(ctx);
   registerSeed004Routes(ctx);
   registerTenantRoutes(ctx);

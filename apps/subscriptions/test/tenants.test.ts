@@ -313,3 +313,26 @@ describe('tenant tokens', () => {
     expect((await request(h.app).get('/subscription').set(bearer(token))).status).toBe(401);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents tenants, the tenant token scheme, and 401/403/404 on tenant-scoped routes', async () => {
+    const doc = (await request(h.app).get('/openapi.json')).body;
+    expect(doc.components.securitySchemes).toHaveProperty('tenantToken');
+    for (const path of ['/tenants', '/tenants/{id}', '/tenants/{id}/portal', '/tenants/{id}/portal/revoke'])
+      expect(doc.paths).toHaveProperty([path]);
+    for (const [path, method] of [
+      ['/subscription', 'get'],
+      ['/subscription', 'post'],
+      ['/subscription/{id}', 'get'],
+      ['/subscription/{id}', 'patch'],
+      ['/subscription/{id}', 'delete'],
+      ['/subscription/{id}/secret', 'get'],
+      ['/subscription/{id}/test', 'post'],
+    ] as const) {
+      const op = doc.paths[path][method];
+      expect([path, method, op.security]).toEqual([path, method, [{ apiKey: [] }, { tenantToken: [] }]]);
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
+    }
+    expect(doc.paths['/tenants'].get.security).toEqual([{ apiKey: [] }]);
+  });
+});

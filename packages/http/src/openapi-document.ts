@@ -1,7 +1,8 @@
 /**
- * What every generated OpenAPI document gets after generation, whatever each app registered: the
- * security scheme operations name, an `operationId` per operation (client generators need one), the
- * error schema on error responses that describe none, and `servers`. A pure function, tested alone.
+ * What every generated OpenAPI document gets after generation, whatever each app registered: an
+ * `operationId` per operation (client generators need one), the error schema on error responses that
+ * describe none, and `servers`. (The security schemes are registered components: openapi.ts.) A pure
+ * function, tested alone.
  */
 
 type Json = Record<string, unknown>;
@@ -50,7 +51,6 @@ export function finishDocument(doc: Json, options: FinishOptions = {}): Json {
   const own = new Set(options.ownErrorShapes ?? ['gateway']);
   const components = (doc.components ?? {}) as Json;
   const schemas = (components.schemas ?? {}) as Json;
-  const securitySchemes = (components.securitySchemes ?? {}) as Json;
   const used = new Set<string>();
   const paths = (doc.paths ?? {}) as Record<string, Json>;
   for (const [path, item] of Object.entries(paths)) {
@@ -75,18 +75,6 @@ export function finishDocument(doc: Json, options: FinishOptions = {}): Json {
     components: {
       ...components,
       schemas: { Error: ERROR_SCHEMA, ...schemas },
-      securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS (Authorization: Bearer <key>)' },
-        tenantToken: {
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'hlt_<claims>.<signature>',
-          description:
-            'a tenant token from POST /tenants/{id}/portal: the routes that list it see only that tenant ' +
-            "(another tenant's ids answer 404); management-only routes answer 403",
-        },
-        ...securitySchemes,
-      },
     },
   };
 }

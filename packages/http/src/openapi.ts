@@ -15,10 +15,10 @@ export function docsRouter(registries: readonly OpenAPIRegistry[], title: string
   let document: object | undefined;
   const build = () => {
     document ??= finishDocument(
-      new OpenApiGeneratorV31(registries.flatMap((r) => r.definitions)).generateDocument({
-        openapi: '3.1.0',
-        info: { title, version },
-      }) as unknown as Record<string, unknown>,
+      new OpenApiGeneratorV31([
+        ...securitySchemes().definitions,
+        ...registries.flatMap((r) => r.definitions),
+      ]).generateDocument({ openapi: '3.1.0', info: { title, version } }) as unknown as Record<string, unknown>,
     );
     return document;
   };
@@ -29,4 +29,27 @@ export function docsRouter(registries: readonly OpenAPIRegistry[], title: string
   router.use('/docs', swaggerUi.serve);
   router.get('/docs', (req, res, next) => swaggerUi.setup(build())(req, res, next));
   return router;
+}
+
+/**
+ * The bearer schemes every app's routes name. Registered as components rather than passed to
+ * generateDocument: the generator replaces the config's `securitySchemes` with the registered ones as
+ * soon as any registry registers one (the gateway's JWT), which dropped these.
+ */
+function securitySchemes(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'one of API_KEYS',
+  });
+  registry.registerComponent('securitySchemes', 'tenantToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'hlt_<claims>.<signature>',
+    description:
+      'a tenant token from POST /tenants/{id}/portal: the routes that list it see only that tenant ' +
+      "(another tenant's ids answer 404); management-only routes answer 403",
+  });
+  return registry;
 }
