@@ -9,6 +9,7 @@ import { connectMongo, createBroker, readinessChecks, shutdownBudgetMs } from '@
 import { startSubscriptions } from '@hookline/subscriptions';
 import { webModule } from '@hookline/web';
 import { Router } from 'express';
+import { waitForBroker } from './broker-wait';
 import { withDatabase } from './mongo-url';
 
 /**
@@ -30,7 +31,13 @@ async function main(): Promise<void> {
   }
   const db = await connectMongo(withDatabase(mongo.uri, 'hookline'));
   const broker = createBroker(config, 'hookline', logger);
-  void broker.start();
+  // The ready lines below promise a working Hookline: not before RabbitMQ let us in.
+  const brokerReady = waitForBroker(broker, config.RABBITMQ_URL, (line) => process.stderr.write(`${line}\n`));
+  // A refused login ends the start at once, whatever is still starting.
+  brokerReady.catch((err: Error) => {
+    process.stderr.write(`hookline failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
   if (config.ALLOW_PRIVATE_TARGETS)
     logger.warn('ALLOW_PRIVATE_TARGETS=true: deliveries to loopback and private addresses are allowed');
 
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     ],
     shutdownBudgetMs(config),
   );
+  await brokerReady;
   // Printed once the signal handlers are in place: whoever waits for these lines may stop us at once.
   for (const [name, url] of services) process.stdout.write(`${name.padEnd(14)} ${url}\n`);
   process.stdout.write(`${'docs'.padEnd(14)} ${base}/docs\n${'health'.padEnd(14)} ${base}/healthz\n`);

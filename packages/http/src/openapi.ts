@@ -2,6 +2,7 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@ast
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
+import { finishDocument } from './openapi-document';
 
 // Adds `.openapi()` to zod schemas; the same schemas validate requests and describe them here, so
 // the documentation cannot drift from what the server accepts.
@@ -13,10 +14,12 @@ export { OpenAPIRegistry };
 export function docsRouter(registries: readonly OpenAPIRegistry[], title: string, version: string): Router {
   let document: object | undefined;
   const build = () => {
-    document ??= new OpenApiGeneratorV31([
-      ...securitySchemes().definitions,
-      ...registries.flatMap((r) => r.definitions),
-    ]).generateDocument({ openapi: '3.1.0', info: { title, version } } as never);
+    document ??= finishDocument(
+      new OpenApiGeneratorV31([
+        ...securitySchemes().definitions,
+        ...registries.flatMap((r) => r.definitions),
+      ]).generateDocument({ openapi: '3.1.0', info: { title, version } }) as unknown as Record<string, unknown>,
+    );
     return document;
   };
   const router = Router();

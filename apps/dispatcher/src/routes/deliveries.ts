@@ -140,11 +140,18 @@ export function deliveriesRouter(
   router.post('/deliveries/:id/replay', auth, async (req, res) => {
     const id = deliveryIdParam.safeParse(req.params.id);
     if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
+    const found = await models.Delivery.findById(id.data, { tenant: 1, subscriptionId: 1 }).lean();
     const scope = tenantScope(req);
-    if (scope !== undefined) {
-      const d = await models.Delivery.findById(id.data, { tenant: 1 }).lean();
-      if (!d || !visibleTo(scope, d)) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
-    }
+    if (!found || (scope !== undefined && !visibleTo(scope, found)))
+      throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
+    // A delivery whose subscription is gone cannot be attempted: say so, and leave its record as it is
+    // (queueing it would mark it pending, then fail it for want of a subscription).
+    if (subscriptionTenant(found.subscriptionId) === undefined)
+      throw new HttpError(
+        409,
+        'subscription_deleted',
+        `the subscription ${found.subscriptionId} of ${id.data} was deleted`,
+      );
     const doc = await requeuer.replay(id.data);
     if (!doc) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
     res.status(202).json({ id: doc._id, status: 'pending', round: doc.rounds ?? 0 });
@@ -178,6 +185,7 @@ export function deliveriesRouter(
     responses: {
       202: { description: 'queued' },
       404: { description: "unknown delivery, or another tenant's" },
+      409: { description: 'its subscription was deleted (subscription_deleted); the record is unchanged' },
       ...TENANT_RESPONSES,
     },
   });
