@@ -38,7 +38,10 @@ const PER_TENANT = 10;
 /** Writes `tenants` tenants with PER_TENANT subscriptions each, all delivering to `url`. */
 export async function seedTenants(mongoUri: string, tenants: number, url: string): Promise<number> {
   const t0 = now();
-  const conn = await mongoose.createConnection(mongoUri).asPromise();
+  // The database `npm start` uses (apps/hookline withDatabase) when the URL names none.
+  const dbUrl = new URL(mongoUri);
+  if (dbUrl.pathname === '' || dbUrl.pathname === '/') dbUrl.pathname = '/hookline';
+  const conn = await mongoose.createConnection(dbUrl.toString()).asPromise();
   try {
     const at = new Date();
     const secret = generateSecret();
@@ -135,6 +138,8 @@ export async function hooklineTenants(o: {
     const seedMs = await seedTenants(mongo.uri, o.tenants, `${url}/`);
     hl = await startHookline({ mongoUri: mongo.uri, namespace, env: { ...o.env } });
     const built = await timeIndexBuild(hl.base);
+    if (built.records !== o.tenants * PER_TENANT)
+      throw new Error(`the snapshot holds ${built.records} subscriptions, not ${o.tenants * PER_TENANT}`);
     await publishTenantEvents(namespace, o.warm, o.tenants, 'mtw');
     if (!(await rcv.waitFor('mtw', o.warm, 60_000))) throw new Error(`warm-up incomplete\n${hl.logTail()}`);
     const { t0, publishMs } = await publishTenantEvents(namespace, o.events, o.tenants, 'mt');
