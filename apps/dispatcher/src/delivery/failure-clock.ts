@@ -1,4 +1,5 @@
 import { type Connection, type Model, Schema } from 'mongoose';
+import { WriteBatcher } from '../store/batcher';
 
 interface HealthDoc {
   _id: string;
@@ -13,6 +14,12 @@ interface HealthDoc {
 export class FailureClock {
   private readonly model: Model<HealthDoc>;
   private readonly cache = new Map<string, Date | null>();
+  /**
+   * Resets of subscriptions this instance has not seen succeed yet, one deleteMany per batch: with
+   * many subscriptions (100,000 across 10,000 tenants) nearly every delivery is some subscription's
+   * first success, and one delete each halved the dispatcher's throughput (bench scenario 8).
+   */
+  private readonly resets: WriteBatcher<string>;
 
   constructor(
     db: Connection,
@@ -25,13 +32,19 @@ export class FailureClock {
     this.model =
       (db.models.SubscriptionHealth as Model<HealthDoc> | undefined) ??
       db.model<HealthDoc>('SubscriptionHealth', schema);
+    this.resets = new WriteBatcher(
+      async (ids) => {
+        await this.model.deleteMany({ _id: { $in: ids } });
+      },
+      { maxItems: 500, maxDelayMs: 10 },
+    );
   }
 
   /** A 2xx: the clock resets. */
   async succeeded(subscriptionId: string): Promise<void> {
     if (this.cache.get(subscriptionId) === null) return;
     this.cache.set(subscriptionId, null);
-    await this.model.deleteOne({ _id: subscriptionId });
+    await this.resets.add(subscriptionId);
   }
 
   /**
