@@ -158,6 +158,8 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     responses: { 200: { description: 'replaced', schema: subscriptionViewSchema }, 404: NOT_FOUND },
     async handler({ params, body }, req, res) {
       const scope = tenantScope(req);
+      if (scope !== undefined && body.tenant !== undefined && body.tenant !== scope)
+        throw otherTenant(scope, body.tenant);
       // The owner does not change: a tenant named here must be the subscription's own.
       const enabled = body.enabled ?? true;
       const doc = await updateAndPublish(params.id, scope, (current) => {
