@@ -5,7 +5,7 @@
  *   npm run bench                        full counts, 3 repetitions, medians
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
- *   npm run bench -- --only=floor,throughput,drain,latency,fanout,isolation,controls
+ *   npm run bench -- --only=floor,throughput,drain,latency,fanout,isolation,controls,tenants
  *   npm run bench -- --profile           one throughput run (or --only=drain|latency) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
@@ -42,6 +42,7 @@ import {
 import { summarizeProfiles } from './lib/profile';
 import { firstReceipts, type LatencySummary, latency, median, round } from './lib/stats';
 import { renderTrace, startTrace } from './lib/trace';
+import { hooklineTenants, type TenantsBenchResult } from './tenants';
 
 // ---------------------------------------------------------------- options
 
@@ -59,7 +60,7 @@ const EXTRA_ENV = Object.fromEntries(
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
 const RUNS = Number(opt('runs') ?? (QUICK || PROFILE ? 1 : 3));
-const ONLY = new Set((opt('only') ?? 'floor,throughput,drain,latency,fanout,isolation,controls').split(','));
+const ONLY = new Set((opt('only') ?? 'floor,throughput,drain,latency,fanout,isolation,controls,tenants').split(','));
 
 const N = QUICK
   ? {
@@ -74,6 +75,7 @@ const N = QUICK
       fifo: 200,
       rateEvents: 500,
       rateLimit: 100,
+      tenants: 1000,
     }
   : {
       throughput: 20_000,
@@ -87,6 +89,7 @@ const N = QUICK
       fifo: 1000,
       rateEvents: 2000,
       rateLimit: 200,
+      tenants: 10_000,
     };
 /** Longest wait for the last delivery of a batch before the run is reported as incomplete. */
 const DRAIN_TIMEOUT_MS = QUICK ? 60_000 : 180_000;
@@ -601,6 +604,7 @@ interface Rep {
   fanout?: FanoutResult;
   isolation?: IsolationResult;
   controls?: { fifo: FifoBenchResult; rate: RateBenchResult };
+  tenants?: TenantsBenchResult;
   errors: Record<string, string>;
 }
 
@@ -637,6 +641,16 @@ async function runOnce(): Promise<Rep> {
       return { fifo, rate: await rateLimited(c, N.rateEvents, N.rateLimit) };
     }),
   );
+  // Many tenants (bench/tenants.ts): compare its deliveries/s with 1b's.
+  rep.tenants = await attempt(rep, 'tenants', () =>
+    hooklineTenants({
+      tenants: N.tenants,
+      events: N.throughput,
+      warm: N.warm,
+      timeoutMs: DRAIN_TIMEOUT_MS,
+      env: EXTRA_ENV,
+    }),
+  );
   return rep;
 }
 
@@ -663,6 +677,8 @@ function table(reps: Rep[]): Row[] {
     isoB: m((r) => r.isolation?.with.p99),
     fifo: m((r) => r.controls?.fifo.perSec),
     rate: m((r) => r.controls?.rate.achievedPerSec),
+    tenants: m((r) => r.tenants?.perSec),
+    tenantsIndex: m((r) => r.tenants?.indexMs),
   };
   const fl = {
     tp: m((r) => r.floor?.throughput.perSec),
@@ -754,6 +770,24 @@ function table(reps: Rep[]): Row[] {
       ratio: ratio(hl.rate, N.rateLimit),
       target: '<= limit in any 1 s',
       higherIsBetter: true,
+    },
+    {
+      scenario: `8. ${N.tenants} tenants x 10 subscriptions, ${N.throughput} events for random tenants (ratio: of 1b)`,
+      unit: 'deliveries/s',
+      hookline: hl.tenants,
+      floor: null,
+      ratio: ratio(hl.tenants, hl.drain),
+      target: 'ratio >= 0.9',
+      higherIsBetter: true,
+    },
+    {
+      scenario: `8. index of ${N.tenants * 10} subscriptions built from the snapshot`,
+      unit: 'ms',
+      hookline: hl.tenantsIndex,
+      floor: null,
+      ratio: null,
+      target: '< 3000',
+      higherIsBetter: false,
     },
   ];
 }

@@ -111,9 +111,12 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   // Fault tests close every RabbitMQ connection and kill processes: they run after the others,
   // one file at a time, so they never disturb a test that is not about faults.
-  let code = await jest(['--ignoreProjects', 'faults', '--passWithNoTests', ...args], env);
-  if (code === 0 && hasFaultsProject())
-    code = await jest(['--selectProjects', 'faults', '--runInBand', '--passWithNoTests', ...args], env);
+  let code = await jest(['--ignoreProjects', ...SERIAL_PROJECTS, '--passWithNoTests', ...args], env);
+  // The RabbitMQ cluster test (three nodes of its own) runs last, alone too: it needs the CPU.
+  for (const project of SERIAL_PROJECTS) {
+    if (code === 0 && hasProject(project))
+      code = await jest(['--selectProjects', project, '--runInBand', '--passWithNoTests', ...args], env);
+  }
   await mongo.stop();
   process.exit(code);
 }
@@ -126,8 +129,11 @@ function jest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 }
 
-function hasFaultsProject(): boolean {
-  return existsSync(join(__dirname, '..', 'test', 'faults', 'jest.config.js'));
+/** Projects that run after the others, one file at a time: fault injection, then the RabbitMQ cluster. */
+const SERIAL_PROJECTS = ['faults', 'cluster'];
+
+function hasProject(name: string): boolean {
+  return existsSync(join(__dirname, '..', 'test', name, 'jest.config.js'));
 }
 
 void main();

@@ -6,8 +6,9 @@ import {
   type TopologyNames,
   topologyNames,
 } from '@hookline/broker';
-import { subscriptionChangeSchema } from '@hookline/contracts';
+import { openChange, subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import { matchesFilter } from '@hookline/rules';
 import { DeliveryControls } from './controls/delivery-controls';
 import { type FifoHeads, memoryFifoHeads } from './controls/fifo-heads';
 import { ConcurrencyBudget } from './delivery/budget';
@@ -51,6 +52,8 @@ export interface WorkerOptions {
   /** Where a FIFO head's retry schedule is kept between attempts (MongoDB in production). */
   fifoHeads?: FifoHeads;
   queueType?: QueueType;
+  /** API_KEYS: with keys, a change's secrets arrive sealed and an unsealed upsert is dropped (openChange). */
+  feedKeys?: readonly string[];
 }
 
 /**
@@ -81,7 +84,9 @@ export class DispatcherWorker {
       namespace: this.o.namespace,
       queueType: this.o.queueType,
       lookup: (id) => this.index.get(id),
-      matches: (sub, event) => this.index.match(event.type).some((s) => s.id === sub.id),
+      // As the fan-out matches: by type (and whatever the index adds), then the payload filter.
+      matches: (sub, event) =>
+        this.index.matchEvent(event).some((s) => s.id === sub.id) && (!sub.filter || matchesFilter(sub.filter, event)),
       deliverer: this.o.deliverer,
       store: this.o.store,
       heads: this.o.fifoHeads ?? memoryFifoHeads(),
@@ -100,9 +105,14 @@ export class DispatcherWorker {
           return 'reject';
         }
         if (!change.success) return 'reject';
-        const id = change.data.subscription.id;
+        const opened = openChange(change.data, this.o.feedKeys ?? []);
+        if (!opened) {
+          logger.warn({ subscriptionId: change.data.subscription.id }, 'dispatcher.change_not_sealed');
+          return 'reject';
+        }
+        const id = opened.subscription.id;
         const wasEnabled = this.index.get(id)?.enabled;
-        this.index.apply(change.data);
+        this.index.apply(opened);
         controls.sync(id);
         if (wasEnabled === false && this.index.get(id)?.enabled) void this.resume(id);
         return 'ack';

@@ -23,8 +23,10 @@ describe('dispatcher operations: replay and recovery', () => {
           router: deliveriesRouter(
             h.models,
             h.requeuer,
-            (id) => h.worker.index.get(id) !== undefined,
+            (id) => h.worker.index.get(id)?.tenant ?? (h.worker.index.get(id) ? 'default' : undefined),
             [],
+            // No tenant tokens in these tests: any token is refused as unknown.
+            { secret: 'test-secret-of-at-least-32-characters', state: { tokenEpoch: async () => undefined } },
             new OpenAPIRegistry(),
           ),
         },
@@ -51,6 +53,29 @@ describe('dispatcher operations: replay and recovery', () => {
     await waitFor(async () => (await h.models.Delivery.findById(id).lean())?.status === 'failed', 10_000, 'failed');
     return id;
   }
+
+  it('answers 409 to replaying a delivery whose subscription was deleted, and keeps its record', async () => {
+    receiver.respond(status(200));
+    const sub = subscription(`${receiver.url}/gone`, ['gone.event']);
+    await h.publishChange(sub);
+    await h.publish('gone.event', {});
+    const [req] = await receiver.waitFor(1, 10_000);
+    const id = String(req?.headers['webhook-id']);
+    await waitFor(
+      async () => (await h.models.Delivery.findById(id).lean())?.status === 'delivered',
+      10_000,
+      'delivered',
+    );
+    await h.publishDeletion(sub.id);
+    await waitFor(() => h.worker.index.get(sub.id) === undefined || undefined, 10_000, 'the deletion applied');
+    const res = await request(app).post(`/deliveries/${id}/replay`).set('Content-Type', 'application/json');
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('subscription_deleted');
+    const after = await h.models.Delivery.findById(id).lean();
+    expect(after?.status).toBe('delivered');
+    expect(after?.rounds ?? 0).toBe(0);
+    expect(receiver.requests).toHaveLength(1);
+  });
 
   it('replays a failed delivery after the receiver is fixed, with the same webhook-id', async () => {
     const id = await failedDelivery('replay.event', '/replay');

@@ -49,3 +49,45 @@ describe('SubscriptionIndex', () => {
     expect(index.size).toBe(0);
   });
 });
+
+describe('SubscriptionIndex by tenant', () => {
+  const of = (tenant: string | undefined, id: string, types: string[]): SubscriptionRecord => ({
+    ...sub(id, types),
+    ...(tenant ? { tenant } : {}),
+  });
+  const ids = (subs: SubscriptionRecord[]) => subs.map((s) => s.id).sort();
+
+  it("matches an event naming a tenant against that tenant's subscriptions only, wildcards included", () => {
+    const index = new SubscriptionIndex();
+    index.upsert(of('a', 'a1', ['order']));
+    index.upsert(of('a', 'a2', ['*']));
+    index.upsert(of('b', 'b1', ['order']));
+    index.upsert(of(undefined, 'd1', ['order'])); // no tenant: `default`
+    expect(ids(index.matchEvent({ type: 'order', tenant: 'a' }))).toEqual(['a1', 'a2']);
+    expect(ids(index.matchEvent({ type: 'order', tenant: 'b' }))).toEqual(['b1']);
+    expect(ids(index.matchEvent({ type: 'order', tenant: 'default' }))).toEqual(['d1']);
+    expect(ids(index.matchEvent({ type: 'order', tenant: 'nobody' }))).toEqual([]);
+    // No tenant: every tenant's matching subscriptions.
+    expect(ids(index.matchEvent({ type: 'order' }))).toEqual(['a1', 'a2', 'b1', 'd1']);
+  });
+
+  it('a test event goes to its target alone, and only within its tenant', () => {
+    const index = new SubscriptionIndex();
+    index.upsert(of('a', 'a1', ['order']));
+    index.upsert(of('a', 'a2', ['*']));
+    expect(ids(index.matchEvent({ type: 'hookline.test', tenant: 'a', targetSubscriptionId: 'a1' }))).toEqual(['a1']);
+    expect(index.matchEvent({ type: 'order', tenant: 'b', targetSubscriptionId: 'a1' })).toEqual([]);
+    expect(index.matchEvent({ type: 'order', targetSubscriptionId: 'missing' })).toEqual([]);
+  });
+
+  it('forgets per-tenant keys when subscriptions go or change tenant-type pairs', () => {
+    const index = new SubscriptionIndex();
+    index.upsert(of('a', 'a1', ['order']));
+    index.upsert({ ...of('a', 'a1', ['refund']), version: 2 });
+    expect(index.matchEvent({ type: 'order', tenant: 'a' })).toEqual([]);
+    expect(ids(index.matchEvent({ type: 'refund', tenant: 'a' }))).toEqual(['a1']);
+    index.apply({ op: 'delete', subscription: { id: 'a1' } });
+    expect(index.matchEvent({ type: 'refund', tenant: 'a' })).toEqual([]);
+    expect((index as unknown as { byTenantType: Map<string, unknown> }).byTenantType.size).toBe(0);
+  });
+});

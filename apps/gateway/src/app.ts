@@ -1,6 +1,6 @@
 import { assembleApp, type HttpModule, managementAuth, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { readinessChecks } from '@hookline/runtime';
+import { readinessChecks, tenantExists } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
 import { registerGatewayDocs } from './openapi';
@@ -22,7 +22,17 @@ import { GatewayUsers } from './users';
  * secrets are missing in production. Every route names its full path: the router is mounted at the
  * root beside the other apps', so it must not add catch-all middleware.
  */
-export function createGatewayModule(deps: ServiceDeps<GatewaySettings>): HttpModule {
+/** The long-poll consumer of stations: the service keeps it to end its polls at shutdown. */
+export function stationPuller(deps: ServiceDeps<GatewaySettings>): StationPuller {
+  const { config } = deps;
+  return new StationPuller(deps.broker, config.HOOKLINE_NAMESPACE, config.STATION_RETENTION * 1000, {
+    groups: new StationGroups(deps.db, config.MAX_GROUPS_PER_STATION),
+    maxLength: config.STATION_GROUP_MAX_MESSAGES,
+    maxLengthBytes: config.STATION_GROUP_MAX_BYTES,
+  });
+}
+
+export function createGatewayModule(deps: ServiceDeps<GatewaySettings>, puller = stationPuller(deps)): HttpModule {
   const { config, logger } = deps;
   const tokens = createTokenService(loadJwtSecrets(config), Date.now, {
     maxAccessMinutes: config.MAX_TOKEN_EXPIRY_MINUTES,
@@ -41,15 +51,12 @@ export function createGatewayModule(deps: ServiceDeps<GatewaySettings>): HttpMod
   router.use(
     stationRoutes({
       publisher: createStationPublisher(deps.broker, namespace),
-      puller: new StationPuller(deps.broker, namespace, config.STATION_RETENTION * 1000, {
-        groups: new StationGroups(deps.db, config.MAX_GROUPS_PER_STATION),
-        maxLength: config.STATION_GROUP_MAX_MESSAGES,
-        maxLengthBytes: config.STATION_GROUP_MAX_BYTES,
-      }),
+      puller,
       maxLongPollsPerUser: config.MAX_LONG_POLLS_PER_USER,
       schemas,
       logger,
       requireToken: requireAccessToken(tokens, users),
+      tenantExists: (tenant) => tenantExists(deps.db, tenant),
     }),
   );
 

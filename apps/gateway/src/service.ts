@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { createGatewayModule } from './app';
+import { createGatewayModule, stationPuller } from './app';
 import { GatewayUsers, parseSeedUsers } from './users';
 
 /** The process-independent config of this app (the port and MongoDB URL belong to the process). */
@@ -11,10 +11,11 @@ export type GatewaySettings = Omit<GatewayConfig, 'PORT' | 'MONGO_URL'>;
 export async function startGateway(deps: ServiceDeps<GatewaySettings>): Promise<ServiceHandle> {
   // Both throw one readable line (bad GATEWAY_USERS, missing production secrets) before any work.
   const seeds = parseSeedUsers(deps.config.GATEWAY_USERS);
-  const module = createGatewayModule(deps);
+  const puller = stationPuller(deps);
+  const module = createGatewayModule(deps, puller);
   if (seeds.length > 0) {
     const { created, updated } = await new GatewayUsers(deps.db).seed(seeds);
     deps.logger.info({ users: seeds.length, created, updated }, 'gateway.users_seeded');
   }
-  return { module, stop: async () => {} };
+  return { module, stop: async () => {}, drain: () => puller.stop() };
 }

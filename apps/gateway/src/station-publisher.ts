@@ -4,7 +4,7 @@ import { type StationMessage, stationEnvelope } from './message';
 
 export interface StationPublisher {
   /** Resolves once RabbitMQ confirmed the event; rejects BrokerUnavailableError otherwise. */
-  publish(station: string, message: StationMessage): Promise<string>;
+  publish(station: string, message: StationMessage, tenant?: string): Promise<string>;
 }
 
 /**
@@ -15,8 +15,8 @@ export interface StationPublisher {
 export function createStationPublisher(broker: Broker, namespace: string): StationPublisher {
   const exchange = topologyNames(namespace).eventsExchange;
   return {
-    async publish(station, message) {
-      const envelope = stationEnvelope(station, message);
+    async publish(station, message, tenant) {
+      const envelope = { ...stationEnvelope(station, message), ...(tenant === undefined ? {} : { tenant }) };
       await broker.publish(exchange, stationEventType(station), Buffer.from(JSON.stringify(envelope)), {
         contentType: 'application/json',
         messageId: envelope.id,

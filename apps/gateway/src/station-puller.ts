@@ -21,6 +21,7 @@ export interface PullOptions {
 export class StationPuller {
   private readonly declared = new Set<string>();
   private readonly names;
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly broker: Broker,
@@ -66,6 +67,11 @@ export class StationPuller {
    * `deliver`. They are acked only if `deliver` resolves true (the response was written); otherwise
    * closing the channel gives them back to the queue: at least once.
    */
+  /** Shutdown: every pull waiting for messages answers with what it has now, and new ones at once. */
+  stop(): void {
+    this.closing.abort();
+  }
+
   async pull(
     station: string,
     group: string,
@@ -92,20 +98,21 @@ export class StationPuller {
     await ch.prefetch(options.batchSize);
     const taken: ConsumeMessage[] = [];
     let tag: string | undefined;
+    const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     await new Promise<void>((resolve, reject) => {
       let done = false;
       const finish = (err?: unknown) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', onAbort);
         if (err) reject(err);
         else resolve();
       };
       const onAbort = () => finish();
       const timer = setTimeout(finish, options.maxWaitMs);
-      options.signal?.addEventListener('abort', onAbort);
-      if (options.signal?.aborted) finish();
+      signal.addEventListener('abort', onAbort);
+      if (signal.aborted) finish();
       ch.consume(
         queue,
         (msg) => {

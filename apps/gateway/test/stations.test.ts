@@ -376,3 +376,48 @@ describe('OpenAPI', () => {
     ]);
   });
 });
+
+describe('a station event names a tenant with ?tenant= or the Hookline-Tenant header', () => {
+  beforeAll(async () => {
+    // The subscriptions app owns tenants; here the record is what it would have written.
+    await h.db.collection('tenants').insertOne({ _id: 'acme' as never, name: 'Acme', tokenEpoch: 1 });
+  });
+
+  it('carries the tenant on the envelope (query or header), and none without one', async () => {
+    const read = await tapStation(h, 'tenanted');
+    const viaQuery = await request(h.app)
+      .post(`/stations/tenanted/produce/single?authorization=${token}&tenant=acme`)
+      .set('Content-Type', 'application/json')
+      .send('{"n":1}');
+    expect(viaQuery.status).toBe(200);
+    const viaHeader = await produce('tenanted').set('Hookline-Tenant', 'acme').send({ n: 2 });
+    expect(viaHeader.status).toBe(200);
+    const batch = await request(h.app)
+      .post(`/stations/tenanted/produce/batch?authorization=${token}&tenant=acme`)
+      .set('Content-Type', 'application/json')
+      .send([{ n: 3 }]);
+    expect(batch.status).toBe(200);
+    expect((await produce('tenanted').send({ n: 4 })).status).toBe(200);
+    const events = await read();
+    const tenants = events.map((e) => [(e.envelope.data as { n: number }).n, e.envelope.tenant]);
+    expect(tenants.sort()).toEqual([
+      [1, 'acme'],
+      [2, 'acme'],
+      [3, 'acme'],
+      [4, undefined],
+    ]);
+  });
+
+  it('refuses an unknown or malformed tenant in the Memphis error shape, publishing nothing', async () => {
+    const read = await tapStation(h, 'tenanted-bad');
+    const unknown = await produce('tenanted-bad').set('Hookline-Tenant', 'ghost').send({ n: 1 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toContain('unknown tenant ghost');
+    const malformed = await request(h.app)
+      .post(`/stations/tenanted-bad/produce/single?authorization=${token}&tenant=a%20b`)
+      .set('Content-Type', 'application/json')
+      .send('{}');
+    expect(malformed.status).toBe(400);
+    expect(await read()).toHaveLength(0);
+  });
+});

@@ -5,10 +5,11 @@ import { selectMongo } from '@hookline/embedded-mongo';
 import { startGateway } from '@hookline/gateway';
 import { assembleApp, closeServer, createLogger, listen, onShutdown, type ServiceHandle } from '@hookline/http';
 import { startPhotoApp } from '@hookline/photo-app';
-import { connectMongo, createBroker, readinessChecks } from '@hookline/runtime';
+import { connectMongo, createBroker, readinessChecks, shutdownBudgetMs } from '@hookline/runtime';
 import { startSubscriptions } from '@hookline/subscriptions';
 import { webModule } from '@hookline/web';
 import { Router } from 'express';
+import { waitForBroker } from './broker-wait';
 import { withDatabase } from './mongo-url';
 
 /**
@@ -30,7 +31,13 @@ async function main(): Promise<void> {
   }
   const db = await connectMongo(withDatabase(mongo.uri, 'hookline'));
   const broker = createBroker(config, 'hookline', logger);
-  void broker.start();
+  // The ready lines below promise a working Hookline: not before RabbitMQ let us in.
+  const brokerReady = waitForBroker(broker, config.RABBITMQ_URL, (line) => process.stderr.write(`${line}\n`));
+  // A refused login ends the start at once, whatever is still starting.
+  brokerReady.catch((err: Error) => {
+    process.stderr.write(`hookline failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
   if (config.ALLOW_PRIVATE_TARGETS)
     logger.warn('ALLOW_PRIVATE_TARGETS=true: deliveries to loopback and private addresses are allowed');
 
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
       ...config,
       DATA_DIR: dataDir,
       SUBSCRIPTIONS_URL: config.SUBSCRIPTIONS_URL ?? `http://127.0.0.1:${config.PORT}`,
+      PUBLIC_URL: config.PUBLIC_URL ?? base,
     },
     broker,
     db,
@@ -60,18 +68,26 @@ async function main(): Promise<void> {
   // Loopback only unless HOST says otherwise: protected mode and the private-target default assume it.
   const server = await listen(app, config.PORT, config.HOST);
 
-  onShutdown(logger, [
-    () => closeServer(server),
-    // The dispatcher stops last among the apps: it may still be finishing deliveries of events the others published.
-    ...services.map(
-      ([, , s]) =>
-        () =>
-          s.stop(),
-    ),
-    () => broker.close(),
-    () => db.close(),
-    () => mongo.stop(),
-  ]);
+  onShutdown(
+    logger,
+    [
+      async () => {
+        for (const [, , s] of services) s.drain?.();
+      },
+      () => closeServer(server),
+      // The dispatcher stops last among the apps: it may still be finishing deliveries of events the others published.
+      ...services.map(
+        ([, , s]) =>
+          () =>
+            s.stop(),
+      ),
+      () => broker.close(),
+      () => db.close(),
+      () => mongo.stop(),
+    ],
+    shutdownBudgetMs(config),
+  );
+  await brokerReady;
   // Printed once the signal handlers are in place: whoever waits for these lines may stop us at once.
   for (const [name, url] of services) process.stdout.write(`${name.padEnd(14)} ${url}\n`);
   process.stdout.write(`${'docs'.padEnd(14)} ${base}/docs\n${'health'.padEnd(14)} ${base}/healthz\n`);

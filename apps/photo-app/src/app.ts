@@ -1,7 +1,7 @@
 import { EventCatalog } from '@hookline/event-catalog';
 import { assembleApp, type HttpModule, OpenAPIRegistry, producerAuth } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { readinessChecks } from '@hookline/runtime';
+import { readinessChecks, tenantExists } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
 import { idempotencyStore } from './idempotency';
@@ -27,6 +27,7 @@ export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpM
     logger: deps.logger,
     // `?? []`: some tests hand in a partial config.
     publishAuth: producerAuth(deps.config.PRODUCER_KEYS ?? [], deps.config.API_KEYS ?? []),
+    tenantExists: (tenant: string) => tenantExists(deps.db, tenant),
   };
   likeRoutes(context);
   userRoutes(context);

@@ -10,7 +10,7 @@ export interface EventPublisher {
    * Resolves with the envelope once RabbitMQ has confirmed it; rejects with BrokerUnavailableError
    * otherwise. `id` replaces the generated event id (a producer's own id).
    */
-  publish(type: string, data: unknown, id?: string): Promise<EventEnvelope>;
+  publish(type: string, data: unknown, id?: string, tenant?: string): Promise<EventEnvelope>;
   /** The same for an envelope made earlier (an outbox's pending event keeps its id on every attempt). */
   publishEnvelope(envelope: EventEnvelope): Promise<EventEnvelope>;
 }
@@ -21,8 +21,13 @@ const published = counter('hookline_events_published_total', 'events published t
 export function createEventPublisher(broker: Broker, namespace: string, waitMs = CONFIRM_WAIT_MS): EventPublisher {
   const exchange = topologyNames(namespace).eventsExchange;
   const publisher: EventPublisher = {
-    publish(type, data, id) {
-      const envelope = id === undefined ? createEnvelope(type, data) : { ...createEnvelope(type, data), id };
+    publish(type, data, id, tenant) {
+      // `tenant` limits the event to that tenant's subscriptions.
+      const envelope: EventEnvelope = {
+        ...createEnvelope(type, data),
+        ...(id === undefined ? {} : { id }),
+        ...(tenant === undefined ? {} : { tenant }),
+      };
       return publisher.publishEnvelope(envelope);
     },
     async publishEnvelope(envelope) {

@@ -1,4 +1,4 @@
-import { EVENT_ID_PATTERN, eventTypeSchema } from '@hookline/contracts';
+import { EVENT_ID_PATTERN, eventTypeSchema, tenantIdSchema } from '@hookline/contracts';
 import { z } from 'zod';
 
 /**
@@ -126,6 +126,10 @@ export const publishEventBody = z
       .regex(EVENT_ID_PATTERN, 'must be 1-128 letters, digits or _ . : -, starting with a letter or digit')
       .optional()
       .meta({ description: 'your own event id; it is also the idempotency key unless a header gives one' }),
+    tenant: tenantIdSchema.optional().meta({
+      description: "only this tenant's subscriptions receive it; without one, every tenant's matching ones",
+      example: 'acme',
+    }),
   })
   .meta({ id: 'PhotoPublishEvent' });
 

@@ -1,7 +1,7 @@
 import { catalogWebhooks, EventCatalog } from '@hookline/event-catalog';
 import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
-import { readinessChecks } from '@hookline/runtime';
+import { readinessChecks, tenantTokenVerifier } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
 import { ChangeFeed } from './changes';
@@ -14,10 +14,13 @@ import { registerSeed003Routes } from './routes/seed-003';
 import { registerSeed004Routes } from './routes/seed-004';
 import { registerSnapshotRoute } from './routes/snapshot';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerTenantRoutes } from './routes/tenants';
 import { registerTransformTestRoute } from './routes/transform-test';
 import { buildSchemas } from './schemas';
 import type { SubscriptionsSettings } from './service';
 import { SubscriptionStore } from './store';
+import { TenantStore } from './tenant-store';
+import { createTestEventPublisher } from './test-events';
 
 /** This app's routes, readiness checks and OpenAPI registry. Every route is behind management auth. */
 export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSettings>): HttpModule {
@@ -25,10 +28,18 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   const router = Router();
   const openapi = new OpenAPIRegistry();
   const catalog = new EventCatalog(deps.db);
+  const tenantTokens = tenantTokenVerifier(config, deps.db);
+  // Standalone, this app's own port; `npm start` passes its PUBLIC_URL default.
+  const port = (config as { PORT?: number }).PORT ?? 3002;
   const ctx: AppContext = {
-    ...routeContext(router, openapi, config.API_KEYS, logger),
+    ...routeContext(router, openapi, config.API_KEYS, logger, tenantTokens),
+    tenants: new TenantStore(deps.db),
+    tenantTokens,
+    publicUrl: (config.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    maxSubscriptionsPerTenant: config.MAX_SUBSCRIPTIONS_PER_TENANT,
+    publishTestEvent: createTestEventPublisher(deps.broker, config.HOOKLINE_NAMESPACE),
     store: new SubscriptionStore(deps.db),
-    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger),
+    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger, config.API_KEYS),
     fifoQueues: new FifoQueues(deps.broker, config.HOOKLINE_NAMESPACE, config.QUEUE_TYPE, logger),
     schemas: buildSchemas({
       extraEventTypes: config.EXTRA_EVENT_TYPES,
@@ -42,11 +53,13 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   };
   // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
   registerSnapshotRoute(ctx);
-  registerSubscriptionRoutes(ctx);
+  // Likewise before `/subscription/:id/test`, which would take "transform" for an id.
   registerTransformTestRoute(ctx);
+  registerSubscriptionRoutes(ctx);
   registerEventTypeRoutes(ctx);
   registerSeed003Routes(ctx);
   registerSeed004Routes(ctx);
+  registerTenantRoutes(ctx);
   return {
     router,
     openapi,

@@ -1,6 +1,6 @@
 import type { Broker } from '@hookline/broker';
 import { topologyNames } from '@hookline/broker';
-import { type SubscriptionChange, subscriptionChangeSchema } from '@hookline/contracts';
+import { type SubscriptionChange, sealChange, subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { type SubscriptionDoc, toRecord } from './model';
 
@@ -18,6 +18,8 @@ export class ChangeFeed {
     private readonly broker: Broker,
     namespace: string,
     private readonly logger: Logger,
+    /** API_KEYS: with keys, the secrets travel sealed (see sealChange). */
+    private readonly apiKeys: readonly string[] = [],
   ) {
     this.exchange = topologyNames(namespace).subscriptionsExchange;
   }
@@ -34,7 +36,7 @@ export class ChangeFeed {
   async publish(change: SubscriptionChange): Promise<boolean> {
     const message = subscriptionChangeSchema.parse(change);
     try {
-      await this.broker.publish(this.exchange, '', Buffer.from(JSON.stringify(message)), {
+      await this.broker.publish(this.exchange, '', Buffer.from(JSON.stringify(sealChange(message, this.apiKeys))), {
         contentType: 'application/json',
       });
       return true;

@@ -1,11 +1,13 @@
 import type { Deliverer } from '@hookline/dispatcher';
 import type { EventCatalog } from '@hookline/event-catalog';
-import type { Logger } from '@hookline/http';
+import type { Logger, TenantTokenVerifier } from '@hookline/http';
 import type { ChangeFeed } from './changes';
 import type { FifoQueues } from './fifo-queues';
 import type { RouteContext } from './route';
 import type { Schemas } from './schemas';
 import type { SubscriptionStore } from './store';
+import type { TenantStore } from './tenant-store';
+import type { TestEventPublisher } from './test-events';
 
 /** What every route module of this app works with. */
 export interface AppContext extends RouteContext {
@@ -17,6 +19,12 @@ export interface AppContext extends RouteContext {
   catalog: EventCatalog;
   logger: Logger;
   secretGraceHours: number;
+  tenants: TenantStore;
+  tenantTokens: TenantTokenVerifier;
+  /** Where people reach Hookline: portal links start with it. */
+  publicUrl: string;
+  maxSubscriptionsPerTenant: number;
+  publishTestEvent: TestEventPublisher;
   /** /ping's sender: the dispatcher's guarded one. */
   pingSender: Deliverer;
 }

@@ -1,13 +1,13 @@
 import { type Broker, bindFifoQueue, eventBindingKey, type QueueType, topologyNames } from '@hookline/broker';
-import { CONTROLLED_SUBSCRIPTIONS_MAX } from '@hookline/contracts';
+import { CONTROLLED_SUBSCRIPTIONS_MAX, ORDERING_SWITCH_DELAY_MS } from '@hookline/contracts';
 import { HttpError, type Logger } from '@hookline/http';
 import type { SubscriptionDoc } from './model';
 import type { SubscriptionStore } from './store';
 
 /**
  * A FIFO subscription's queue is bound to the events exchange HERE, before the write that makes it
- * FIFO is stored and answered, and unbound only after the write that ends it: so from
- * `orderingSince` (stamped by that write) every event of its types is in the queue, and the
+ * FIFO, and unbound only after the switch back has taken effect. The write stamps `orderingSince`
+ * ORDERING_SWITCH_DELAY_MS ahead, so every dispatcher knows of the switch before it applies, and the
  * dispatchers split events between the queue and the fan-out by that time alone (see the
  * dispatcher's src/controls/ordering.ts). A failure to bind fails the request (503): the
  * subscription must not become FIFO without its queue.
@@ -55,6 +55,17 @@ export class FifoQueues {
     const keep = new Set(doc?.ordering === 'fifo' ? doc.eventTypes.map(eventBindingKey) : []);
     const drop = [...new Set(before.eventTypes.map(eventBindingKey))].filter((k) => !keep.has(k));
     if (drop.length === 0) return;
+    // Events stamped before the switch back still belong to the queue: unbind once none can come.
+    const since = doc?.ordering !== 'fifo' ? (doc?.orderingSince?.getTime() ?? 0) : 0;
+    const waitMs = Math.max(0, since - Date.now()) + ORDERING_SWITCH_DELAY_MS;
+    if (since > 0) {
+      setTimeout(() => void this.unbind(before, drop), waitMs).unref();
+      return;
+    }
+    await this.unbind(before, drop);
+  }
+
+  private async unbind(before: SubscriptionDoc, drop: string[]): Promise<void> {
     const names = topologyNames(this.namespace);
     try {
       await this.broker.withChannel(async (ch) => {

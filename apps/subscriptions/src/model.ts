@@ -1,4 +1,4 @@
-import type { SigningScheme, SubscriptionRecord } from '@hookline/contracts';
+import { DEFAULT_TENANT, type SigningScheme, type SubscriptionRecord } from '@hookline/contracts';
 import { isSigningKey, publicKeyOf } from '@hookline/signing';
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { SubscriptionView } from './schemas';
@@ -6,6 +6,8 @@ import type { SubscriptionView } from './schemas';
 /** A subscription as stored. `_id` is the public id (`sub_<ULID>`), so ids sort by creation time. */
 export interface SubscriptionDoc {
   _id: string;
+  /** Absent on subscriptions created before tenants existed: those belong to `default`. */
+  tenant?: string;
   url: string;
   eventTypes: string[];
   description?: string;
@@ -34,6 +36,7 @@ export interface SubscriptionDoc {
 const subscriptionSchema = new Schema<SubscriptionDoc>(
   {
     _id: { type: String, required: true },
+    tenant: String,
     url: { type: String, required: true },
     eventTypes: { type: [String], required: true },
     description: String,
@@ -62,6 +65,8 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
 // The dispatcher matches by event type and the seed-003 routes look subscriptions up by url.
 subscriptionSchema.index({ eventTypes: 1 });
 subscriptionSchema.index({ url: 1 });
+// Tenant-scoped lists page by id; the per-tenant limit counts by tenant.
+subscriptionSchema.index({ tenant: 1, _id: 1 });
 // One subscription per /webhook or /webhooks/ registration, decided by the insert itself (registrations.ts).
 subscriptionSchema.index({ registration: 1 }, { unique: true, sparse: true });
 
@@ -74,6 +79,8 @@ export function subscriptionModel(db: Connection): SubscriptionModel {
   );
 }
 
+export const tenantOf = (doc: SubscriptionDoc): string => doc.tenant ?? DEFAULT_TENANT;
+
 /** The secrets a delivery is signed with right now: the current one, and the previous during its grace. */
 export function activeSecrets(doc: SubscriptionDoc, now = new Date()): string[] {
   const previousValid = doc.previousSecret && doc.previousSecretExpiresAt && doc.previousSecretExpiresAt > now;
@@ -83,6 +90,7 @@ export function activeSecrets(doc: SubscriptionDoc, now = new Date()): string[] 
 export function toView(doc: SubscriptionDoc): SubscriptionView {
   return {
     id: doc._id,
+    tenant: tenantOf(doc),
     url: doc.url,
     eventTypes: doc.eventTypes,
     ...(doc.description !== undefined && doc.description !== null ? { description: doc.description } : {}),
@@ -105,6 +113,7 @@ export function toRecord(doc: SubscriptionDoc, now = new Date()): SubscriptionRe
   const [, previous] = activeSecrets(doc, now);
   return {
     id: doc._id,
+    tenant: tenantOf(doc),
     url: doc.url,
     eventTypes: doc.eventTypes,
     enabled: doc.enabled,

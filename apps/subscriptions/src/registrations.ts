@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '@hookline/contracts';
 import type { SubscriptionDoc } from './model';
 import type { NewSubscription, SubscriptionStore } from './store';
 
@@ -23,9 +24,9 @@ export async function register(store: SubscriptionStore, url: string, event: str
   await store.model.init(); // the unique index must exist before the first insert relies on it
   const key = registrationKey(url, event);
   // Subscriptions made through /subscription carry no key: they count too.
-  const [existing] = await store.find({ url, eventTypes: [event] });
+  const [existing] = await store.find({ tenant: DEFAULT_TENANT, url, eventTypes: [event] });
   if (existing) return { outcome: 'exists', doc: existing };
-  const input: NewSubscription = { url, eventTypes: [event], registration: key };
+  const input: NewSubscription = { tenant: DEFAULT_TENANT, url, eventTypes: [event], registration: key };
   for (let attempt = 0; ; attempt++) {
     const doc = await store.createUnique(input);
     if (doc) return { outcome: 'created', doc };

@@ -1,4 +1,12 @@
-import { HttpError, jsonBody, type Logger, managementAuth, type OpenAPIRegistry } from '@hookline/http';
+import {
+  apiAuth,
+  HttpError,
+  jsonBody,
+  type Logger,
+  managementAuth,
+  type OpenAPIRegistry,
+  type TenantTokenVerifier,
+} from '@hookline/http';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { ZodError, type z } from 'zod';
 
@@ -15,6 +23,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   /** The body may be absent (then `body` is undefined and not validated). */
   bodyOptional?: boolean;
+  /**
+   * Tenant tokens may use this route (scoped to their tenant: the handler asks `tenantScope(req)`).
+   * Without it the route is management-only and a tenant token is a 403.
+   */
+  tenantAccess?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler(
     input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> },
@@ -26,17 +39,44 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 export interface RouteContext {
   router: Router;
   openapi: OpenAPIRegistry;
+  /** Management-only routes. */
   auth: RequestHandler;
+  /** Routes a tenant token may use too. */
+  tenantAuth: RequestHandler;
 }
 
-export function routeContext(router: Router, openapi: OpenAPIRegistry, apiKeys: readonly string[], logger: Logger) {
-  return { router, openapi, auth: managementAuth(apiKeys, logger) };
+export function routeContext(
+  router: Router,
+  openapi: OpenAPIRegistry,
+  apiKeys: readonly string[],
+  logger: Logger,
+  tenantTokens: TenantTokenVerifier,
+): RouteContext {
+  return {
+    router,
+    openapi,
+    auth: managementAuth(apiKeys, logger),
+    tenantAuth: apiAuth({ apiKeys, logger, tenantTokens }),
+  };
 }
 
 const ERROR_RESPONSES = {
   400: { description: 'invalid request: `{"error": {"code", "message", "details"}}` listing every invalid field' },
   401: { description: 'API_KEYS is set and no valid `Authorization: Bearer <key>` was given' },
-  403: { description: 'protected mode (API_KEYS unset): only loopback clients are served' },
+  403: {
+    description: 'protected mode (API_KEYS unset): only loopback clients are served; or a tenant token was given',
+  },
+};
+const TENANT_ERROR_RESPONSES = {
+  ...ERROR_RESPONSES,
+  401: {
+    description:
+      'no valid API key (API_KEYS set), or a tenant token that is expired, revoked, malformed or wrongly signed',
+  },
+  403: {
+    description: 'protected mode (API_KEYS unset) and not a loopback client, or the request names another tenant',
+  },
+  404: { description: "unknown id, or another tenant's (a tenant token never learns what exists elsewhere)" },
 };
 
 /**
@@ -50,7 +90,8 @@ export function defineRoute<
   B extends z.ZodType = z.ZodUnknown,
 >(ctx: RouteContext, spec: RouteSpec<P, Q, B>): void {
   const responses: Record<string, object> = {};
-  for (const [status, r] of Object.entries({ ...ERROR_RESPONSES, ...spec.responses })) {
+  const errors = spec.tenantAccess ? TENANT_ERROR_RESPONSES : ERROR_RESPONSES;
+  for (const [status, r] of Object.entries({ ...errors, ...spec.responses })) {
     const response = r as { description: string; schema?: z.ZodType; contentType?: string };
     responses[status] = response.schema
       ? {
@@ -64,7 +105,7 @@ export function defineRoute<
     path: spec.path.replace(/:(\w+)/g, '{$1}'),
     summary: spec.summary,
     tags: spec.tags,
-    security: [{ apiKey: [] }],
+    security: spec.tenantAccess ? [{ apiKey: [] }, { tenantToken: [] }] : [{ apiKey: [] }],
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
@@ -94,7 +135,7 @@ export function defineRoute<
     if (spec.body && !(spec.bodyOptional && bodyAbsent)) body = await spec.body.parseAsync(req.body ?? null);
     await spec.handler({ params, query, body } as never, req, res);
   };
-  const steps: RequestHandler[] = [ctx.auth];
+  const steps: RequestHandler[] = [spec.tenantAccess ? ctx.tenantAuth : ctx.auth];
   if (spec.body) steps.push(jsonBody);
   ctx.router[spec.method](spec.path, ...steps, handle);
 }

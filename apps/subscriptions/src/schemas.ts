@@ -1,10 +1,12 @@
 import {
   EVENT_TYPE_MAX_LENGTH,
+  eventTypeSchema,
   isCatalogued,
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,
   SIGNING_SCHEMES,
+  tenantIdSchema,
   WILDCARD_EVENT_TYPE,
 } from '@hookline/contracts';
 import { checkTransform, TRANSFORM_MAX_LENGTH, validateCustomHeaders, validateFilter } from '@hookline/rules';
@@ -26,6 +28,15 @@ export const METADATA_VALUE_MAX_LENGTH = 512;
 export const GRACE_HOURS_MAX = 24 * 30;
 // `sub_` + a Crockford base32 ULID: anything else cannot be one of ours, so it is a 400, not a lookup.
 export const SUBSCRIPTION_ID_PATTERN = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Your own string labels, on subscriptions and tenants. */
+export const metadataSchema = z
+  .record(
+    z.string().regex(METADATA_KEY_PATTERN, 'keys are 1 to 64 letters, digits, _ : or -'),
+    z.string().max(METADATA_VALUE_MAX_LENGTH, `values are at most ${METADATA_VALUE_MAX_LENGTH} characters`),
+  )
+  .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, `must have at most ${METADATA_MAX_KEYS} keys`)
+  .openapi({ description: 'your own string labels', example: { team: 'photos' } });
 
 export interface SchemaOptions {
   extraEventTypes: readonly string[];
@@ -80,13 +91,7 @@ export function buildSchemas(options: SchemaOptions) {
 
   const description = z.string().max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`);
 
-  const metadata = z
-    .record(
-      z.string().regex(METADATA_KEY_PATTERN, 'keys are 1 to 64 letters, digits, _ : or -'),
-      z.string().max(METADATA_VALUE_MAX_LENGTH, `values are at most ${METADATA_VALUE_MAX_LENGTH} characters`),
-    )
-    .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, `must have at most ${METADATA_MAX_KEYS} keys`)
-    .openapi({ description: 'your own string labels', example: { team: 'photos' } });
+  const metadata = metadataSchema;
 
   const disabledReason = z.string().max(DESCRIPTION_MAX_LENGTH);
 
@@ -143,6 +148,9 @@ export function buildSchemas(options: SchemaOptions) {
 
   const createBody = z
     .object({
+      tenant: tenantIdSchema
+        .optional()
+        .openapi({ description: "the owning tenant (default `default`; a tenant token's own)", example: 'acme' }),
       url: targetUrl,
       eventTypes,
       description: description.optional(),
@@ -156,6 +164,7 @@ export function buildSchemas(options: SchemaOptions) {
 
   const replaceBody = z
     .object({
+      tenant: tenantIdSchema.optional().openapi({ description: "the subscription's own tenant, or absent" }),
       url: targetUrl,
       eventTypes,
       description: description.optional(),
@@ -202,6 +211,13 @@ export function buildSchemas(options: SchemaOptions) {
     })
     .openapi('RotateSecret');
 
+  const testEventBody = z
+    .strictObject({
+      type: eventTypeSchema.optional().meta({ description: 'default hookline.test', example: 'LIKED_PHOTO' }),
+      data: z.unknown().optional().meta({ description: 'the payload the subscriber receives as `data`' }),
+    })
+    .openapi('TestEvent');
+
   const idParams = z.object({
     id: z.string().regex(SUBSCRIPTION_ID_PATTERN, 'is not a subscription id (sub_<ULID>)').openapi({
       example: 'sub_01JB8Z3N6W9Q2V4X7Y5T1R0P3K',
@@ -210,6 +226,7 @@ export function buildSchemas(options: SchemaOptions) {
 
   const listQuery = z
     .object({
+      tenant: tenantIdSchema.optional().openapi({ description: "only this tenant's" }),
       eventType: z.string().max(EVENT_TYPE_MAX_LENGTH).optional().openapi({ description: 'exact stored event type' }),
       url: z.string().max(URL_MAX_LENGTH).optional().openapi({ description: 'exact target URL' }),
       limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -246,6 +263,8 @@ export function buildSchemas(options: SchemaOptions) {
     webhookRemovalBody,
     eventFilterQuery,
     allEventsBody,
+    eventType,
+    testEventBody,
   };
 }
 export type Schemas = ReturnType<typeof buildSchemas>;
@@ -265,6 +284,7 @@ export const orderingSchema = z
 export const subscriptionViewSchema = z
   .object({
     id: z.string(),
+    tenant: z.string(),
     url: z.string(),
     eventTypes: z.array(z.string()),
     description: z.string().optional(),
@@ -304,6 +324,10 @@ export const subscriptionPageSchema = z
 export const secretSchema = z
   .object({ secret: z.string().optional(), publicKey: z.string().optional() })
   .openapi('SubscriptionSecret');
+export const testEventAcceptedSchema = z
+  .object({ id: z.string(), type: z.string(), subscriptionId: z.string() })
+  .openapi('TestEventAccepted');
+
 export const rotatedSecretSchema = z
   .object({
     secret: z.string().optional(),

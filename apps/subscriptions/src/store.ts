@@ -1,4 +1,5 @@
 import { newId, type SigningScheme } from '@hookline/contracts';
+import { tenantMatch } from '@hookline/runtime';
 import { generateSecret, generateSigningKey } from '@hookline/signing';
 import type { Connection, FilterQuery } from 'mongoose';
 import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from './model';
@@ -23,6 +24,7 @@ export type SubscriptionChanges = {
 };
 
 export interface NewSubscription {
+  tenant: string;
   url: string;
   eventTypes: string[];
   description?: string;
@@ -44,6 +46,7 @@ export function newSecretFor(signing: SigningScheme | undefined): string {
 }
 
 export interface ListOptions {
+  tenant?: string;
   eventType?: string;
   url?: string;
   limit: number;
@@ -68,6 +71,7 @@ export class SubscriptionStore {
   async create(input: NewSubscription, now = new Date()): Promise<SubscriptionDoc> {
     const doc: SubscriptionDoc = {
       _id: newId('sub'),
+      tenant: input.tenant,
       url: input.url,
       eventTypes: input.eventTypes,
       ...(input.description !== undefined ? { description: input.description } : {}),
@@ -108,6 +112,7 @@ export class SubscriptionStore {
 
   async list(options: ListOptions): Promise<{ data: SubscriptionDoc[]; nextCursor: string | null }> {
     const filter: FilterQuery<SubscriptionDoc> = {};
+    if (options.tenant !== undefined) filter.tenant = tenantMatch(options.tenant);
     if (options.eventType !== undefined) filter.eventTypes = options.eventType;
     if (options.url !== undefined) filter.url = options.url;
     if (options.cursor !== undefined) filter._id = { $gt: options.cursor };
@@ -124,8 +129,14 @@ export class SubscriptionStore {
   }
 
   /** Subscriptions (all, enabled or not) whose stored event types include one of `eventTypes`, or all. */
-  async find(filter: { eventTypes?: string[]; url?: string; enabledOnly?: boolean }): Promise<SubscriptionDoc[]> {
+  async find(filter: {
+    tenant?: string;
+    eventTypes?: string[];
+    url?: string;
+    enabledOnly?: boolean;
+  }): Promise<SubscriptionDoc[]> {
     const query: FilterQuery<SubscriptionDoc> = {};
+    if (filter.tenant !== undefined) query.tenant = tenantMatch(filter.tenant);
     if (filter.eventTypes) query.eventTypes = { $in: filter.eventTypes };
     if (filter.url !== undefined) query.url = filter.url;
     if (filter.enabledOnly) query.enabled = true;
@@ -175,9 +186,26 @@ export class SubscriptionStore {
     });
   }
 
-  async delete(id: string): Promise<boolean> {
-    const res = await this.model.deleteOne({ _id: id }).exec();
+  /** `tenant` given: only if the subscription is that tenant's. */
+  async delete(id: string, tenant?: string): Promise<boolean> {
+    const filter: FilterQuery<SubscriptionDoc> = { _id: id };
+    if (tenant !== undefined) filter.tenant = tenantMatch(tenant);
+    const res = await this.model.deleteOne(filter).exec();
     return res.deletedCount > 0;
+  }
+
+  /** How many subscriptions a tenant has (for MAX_SUBSCRIPTIONS_PER_TENANT). */
+  async countForTenant(tenant: string): Promise<number> {
+    return this.model.countDocuments({ tenant: tenantMatch(tenant) }).exec();
+  }
+
+  /** Ids of every subscription of a tenant (a deleted tenant's, to remove one by one with its change). */
+  async idsOfTenant(tenant: string): Promise<string[]> {
+    const rows = await this.model
+      .find({ tenant: tenantMatch(tenant) }, { _id: 1 })
+      .lean<Array<{ _id: string }>>()
+      .exec();
+    return rows.map((r) => r._id);
   }
 
   /** Deletes only if nobody changed it since `updatedAt` (a concurrent writer wins). */

@@ -1,5 +1,5 @@
 import { topologyNames } from '@hookline/broker';
-import { CONTROLLED_SUBSCRIPTIONS_MAX, createEnvelope } from '@hookline/contracts';
+import { CONTROLLED_SUBSCRIPTIONS_MAX, createEnvelope, ORDERING_SWITCH_DELAY_MS } from '@hookline/contracts';
 import { waitFor } from '@hookline/testing';
 import request from 'supertest';
 import { type Harness, startHarness } from './harness';
@@ -78,14 +78,25 @@ describe('delivery controls on subscriptions', () => {
     expect(res.body.ordering).toBeUndefined();
     const last = await waitFor(() => h.changes.filter((c) => c.subscription.id === id)[1]);
     expect(last.subscription).toMatchObject({ rateLimit: null, ordering: null });
+    // The switch back takes effect ORDERING_SWITCH_DELAY_MS after the write: until then the queue
+    // still takes events (they are stamped while FIFO); after it, it is unbound.
+    const since = (last.subscription as { orderingSince: number }).orderingSince;
+    expect(since).toBeGreaterThanOrEqual(Date.now() + ORDERING_SWITCH_DELAY_MS - 500);
     await publishLike();
-    await new Promise((r) => setTimeout(r, 200)); // a routed message would be there by now
-    expect(await fifoDepth(id)).toBe(0);
+    await waitFor(async () => (await fifoDepth(id)) === 1);
+    let depth = 0;
+    await waitFor(async () => {
+      if (Date.now() < since + ORDERING_SWITCH_DELAY_MS) return false;
+      depth = (await fifoDepth(id)) ?? -1;
+      await publishLike();
+      await new Promise((r) => setTimeout(r, 200)); // a routed message would be there by now
+      return (await fifoDepth(id)) === depth;
+    }, 10_000);
     // And back on: bound again, stamped again.
     const on = await request(h.app).patch(`/subscription/${id}`).send({ ordering: 'fifo', rateLimit: 100 });
     expect(on.body).toMatchObject({ ordering: 'fifo', rateLimit: 100 });
     await publishLike();
-    await waitFor(async () => (await fifoDepth(id)) === 1);
+    await waitFor(async () => (await fifoDepth(id)) === depth + 1);
   });
 
   it(`refuses a control on subscription ${CONTROLLED_SUBSCRIPTIONS_MAX + 1} with a 409 (a channel each per dispatcher)`, async () => {

@@ -10,6 +10,8 @@ import type { Connection } from 'mongoose';
 import { createApp } from '../src/app';
 import type { SubscriptionsSettings } from '../src/service';
 
+export const TEST_TENANT_TOKEN_SECRET = 'test-tenant-token-secret-0123456789abcdef';
+
 export interface Harness {
   app: Express;
   config: SubscriptionsSettings;
@@ -28,6 +30,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     RABBITMQ_URL,
     MONGO_URL: uniqueMongoUrl(label),
     LOG_LEVEL: 'silent',
+    TENANT_TOKEN_SECRET: TEST_TENANT_TOKEN_SECRET,
     ...env,
   });
   const logger = createLogger(`test-${label}`, 'silent');

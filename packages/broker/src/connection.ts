@@ -112,6 +112,8 @@ export class Broker extends EventEmitter {
           this.retryMs = 100;
         } catch (err) {
           this.log.warn({ err: (err as Error).message, retryInMs: this.retryMs }, 'rabbitmq.connect_failed');
+          // For whoever must tell a person why (npm start): the loop itself keeps retrying.
+          this.emit('connect_failed', err);
           await new Promise((r) => setTimeout(r, this.retryMs).unref());
           this.retryMs = Math.min(this.retryMs * 2, 5000);
         }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { bool, commaList, logLevel, mongoUrl, port, positiveNumber, rabbitmqUrl, retrySchedule } from './fields';
 
+const managementUrl = z
+  .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+  .describe('RabbitMQ management API, for queue depths on the dashboard (GET /queues)');
+
 /** Variables every app reads. */
 const common = {
   RABBITMQ_URL: rabbitmqUrl,
@@ -25,6 +29,11 @@ const common = {
   PUBLIC_HOSTS: commaList.describe('host names served besides localhost, 127.0.0.1 and [::1] (421 for others)'),
   EXTRA_EVENT_TYPES: commaList.describe('event types subscriptions may name besides the catalog'),
   DATA_DIR: z.string().default('.hookline').describe('local state: the embedded MongoDB, generated JWT secrets'),
+  TENANT_TOKEN_SECRET: z
+    .string()
+    .min(32, 'expected at least 32 characters')
+    .optional()
+    .describe('signs tenant tokens; the same in every app; required in production, else generated into DATA_DIR'),
 };
 
 const standaloneMongo = { MONGO_URL: mongoUrl.default('mongodb://localhost:27017/hookline') };
@@ -44,6 +53,13 @@ export const subscriptionsEnv = z.object({
   PORT: port(3002),
   SECRET_ROTATION_GRACE_HOURS: positiveNumber(24, 'a positive number of hours'),
   ALLOW_PRIVATE_TARGETS: bool(false),
+  MAX_SUBSCRIPTIONS_PER_TENANT: positiveNumber(1000, 'a positive integer').describe(
+    'subscriptions one tenant may have; a create over it is a 422',
+  ),
+  PUBLIC_URL: z
+    .url({ message: 'expected an http(s) URL' })
+    .optional()
+    .describe('where people reach Hookline: portal links are <PUBLIC_URL>/portal#token=…'),
 });
 export const dispatcherEnv = z.object({
   ...common,
@@ -60,6 +76,7 @@ export const dispatcherEnv = z.object({
     'the widest fan-out the fan-out consumer attempts itself; wider events go through the deliver queue',
   ),
   ALLOW_PRIVATE_TARGETS: bool(false),
+  RABBITMQ_MANAGEMENT_URL: managementUrl.optional(),
 });
 export const gatewayEnv = z.object({
   ...common,
@@ -132,6 +149,8 @@ export const hooklineEnv = z.object({
   // One machine, receivers on localhost: private targets are allowed unless switched off.
   ALLOW_PRIVATE_TARGETS: bool(true),
   SUBSCRIPTIONS_URL: z.string().optional(),
+  // One machine: the local broker's management plugin, when it runs (GET /queues says when not).
+  RABBITMQ_MANAGEMENT_URL: managementUrl.default('http://guest:guest@localhost:15672'),
   ...web,
 });
 

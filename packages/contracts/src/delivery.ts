@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventEnvelopeSchema } from './envelope';
+import { tenantIdSchema } from './tenant';
 
 /**
  * One delivery of one event to one subscription, as it travels on `hookline.deliveries` and the
@@ -10,6 +11,9 @@ export const deliveryTaskSchema = z.object({
   id: z.string().startsWith('msg_'),
   eventId: z.string(),
   subscriptionId: z.string(),
+  // The subscription's tenant (a broadcast event names none), so deliveries can be listed per tenant.
+  // Absent on tasks queued before tenants existed: `default`.
+  tenant: tenantIdSchema.optional(),
   attempt: z.number().int().min(1),
   // 0 for the original delivery, +1 for each replay or recovery: a replay starts the schedule over
   // with the same id, and the attempt log tells the rounds apart.

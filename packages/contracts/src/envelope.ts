@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import { eventTypeSchema } from './catalog';
+import { tenantIdSchema } from './tenant';
 
 /**
  * ulid's default generator asks the OS for one random byte per character (16 calls per id); on a hot
@@ -22,7 +23,7 @@ function pooledRandom(): number {
 // ids from one process strictly increasing within the same millisecond.
 const nextUlid = monotonicFactory(pooledRandom);
 
-export function newId(prefix: 'evt' | 'msg' | 'sub' | 'att'): string {
+export function newId(prefix: 'evt' | 'msg' | 'sub' | 'att' | 'ten'): string {
   return `${prefix}_${nextUlid()}`;
 }
 
@@ -48,6 +49,10 @@ export const eventEnvelopeSchema = z.object({
   data: z.unknown(),
   // Only on station events: the original request, for pull consumers. Never sent to subscribers.
   station: stationOriginSchema.optional(),
+  // The tenant whose subscriptions alone receive this event; absent = every tenant's (a broadcast).
+  tenant: tenantIdSchema.optional(),
+  // A test event (`POST /subscription/:id/test`) goes to this one subscription and nobody else.
+  targetSubscriptionId: z.string().optional(),
 });
 export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
 

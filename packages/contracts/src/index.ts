@@ -26,11 +26,14 @@ export {
   type WebhookPayload,
 } from './envelope';
 export { type ErrorBody, type ErrorDetail, errorBodySchema, errorDetailSchema } from './errors';
+export { openChange, sealChange } from './feed-seal';
 export {
   CONTROLLED_SUBSCRIPTIONS_MAX,
+  ORDERING_SWITCH_DELAY_MS,
   ORDERINGS,
   RATE_LIMIT_MAX,
   RATE_LIMIT_MIN,
+  recordTenant,
   SIGNING_SCHEMES,
   type SigningScheme,
   type SubscriptionChange,
@@ -38,3 +41,4 @@ export {
   subscriptionChangeSchema,
   subscriptionRecordSchema,
 } from './subscription';
+export { DEFAULT_TENANT, TENANT_ID_PATTERN, tenantIdSchema } from './tenant';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TENANT, tenantIdSchema } from './tenant';
 
 /** How deliveries are signed: Standard Webhooks `v1` (HMAC-SHA256, the default) or `v1a` (ed25519). */
 export const SIGNING_SCHEMES = ['hmac-sha256', 'ed25519'] as const;
@@ -13,6 +14,12 @@ export const RATE_LIMIT_MAX = 10_000;
  * (`channel_max`): 900 subscriptions with both controls take 1,800, leaving room for the rest.
  */
 export const CONTROLLED_SUBSCRIPTIONS_MAX = 900;
+/**
+ * A change of `ordering` applies to events stamped this long after the write that makes it: by then
+ * every dispatcher has the change (it travels in milliseconds), so the fan-out and the FIFO queue
+ * agree on which of them delivers each event, and none is delivered by both or by neither.
+ */
+export const ORDERING_SWITCH_DELAY_MS = 1000;
 /** A subscription's `ordering`: only FIFO is opt-in; absent means unordered. */
 export const ORDERINGS = ['fifo'] as const;
 
@@ -22,6 +29,8 @@ export const ORDERINGS = ['fifo'] as const;
  */
 export const subscriptionRecordSchema = z.object({
   id: z.string(),
+  // Absent (records published before tenants existed) means `default`: see recordTenant.
+  tenant: tenantIdSchema.optional(),
   url: z.string(),
   eventTypes: z.array(z.string()),
   enabled: z.boolean(),
@@ -42,10 +51,14 @@ export const subscriptionRecordSchema = z.object({
   // Delivery controls (see the dispatcher's src/controls): deliveries per second, and FIFO ordering.
   rateLimit: z.number().int().min(RATE_LIMIT_MIN).max(RATE_LIMIT_MAX).nullish(),
   ordering: z.enum(ORDERINGS).nullish(),
-  // When `ordering` last changed (ms since the epoch): events stamped from then on follow the new value.
+  // When the last change of `ordering` takes effect (ms since the epoch; ORDERING_SWITCH_DELAY_MS after
+  // the write): events stamped from then on follow the new value.
   orderingSince: z.number().nullish(),
 });
 export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
+
+/** The tenant a subscription record belongs to. */
+export const recordTenant = (record: Pick<SubscriptionRecord, 'tenant'>): string => record.tenant ?? DEFAULT_TENANT;
 
 /** Messages on the `hookline.subscriptions` fanout exchange: the dispatchers' feed. */
 export const subscriptionChangeSchema = z.discriminatedUnion('op', [

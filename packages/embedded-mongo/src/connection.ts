@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { runCommand } from './commands/dispatch';
+import { runCommand, WRITE_COMMANDS } from './commands/dispatch';
 import type { CursorRegistry } from './cursors';
-import { MongoCommandError, toErrorReply } from './errors';
+import { commandError, MongoCommandError, toErrorReply } from './errors';
 import type { OpLog } from './persistence/oplog';
 import type { Engine } from './storage/engine';
 import type { Doc } from './storage/values';
@@ -133,6 +133,16 @@ export class Connection {
   }
 
   private run(body: Doc, db: string): Doc {
+    const failed = this.state.oplog?.failed;
+    if (failed && WRITE_COMMANDS.has(Object.keys(body)[0] ?? '')) {
+      return toErrorReply(
+        commandError(
+          'InternalError',
+          `the embedded MongoDB refuses writes since a log write failed (${failed.message}); ` +
+            'reads still work, every acknowledged write is safe: free the disk and restart it',
+        ),
+      );
+    }
     return runCommand({
       body,
       db,

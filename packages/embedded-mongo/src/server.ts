@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { Connection, type ServerState } from './connection';
 import { CursorRegistry } from './cursors';
-import { OpLog } from './persistence/oplog';
+import { type LogWriter, OpLog } from './persistence/oplog';
 import { Engine } from './storage/engine';
 import { sweepExpired } from './ttl';
 
@@ -11,6 +11,8 @@ export interface EmbeddedMongoOptions {
   /** Directory for the operation log; without it everything lives in memory and is lost on stop. */
   dbPath?: string;
   log?: (msg: string) => void;
+  /** Tests only: how the log is written (to make it fail like a full disk). */
+  logWriter?: LogWriter;
 }
 
 export interface EmbeddedMongo {
@@ -26,7 +28,7 @@ const SWEEP_INTERVAL_MS = 1000;
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const log = options.log ?? (() => {});
   const engine = new Engine();
-  const oplog = options.dbPath ? OpLog.open(options.dbPath, engine) : undefined;
+  const oplog = options.dbPath ? OpLog.open(options.dbPath, engine, { write: options.logWriter }) : undefined;
   const state: ServerState = { engine, cursors: new CursorRegistry(), oplog, startedAt: Date.now(), log };
   const sockets = new Set<net.Socket>();
   let nextConnectionId = 1;
@@ -40,7 +42,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 
   const sweep = setInterval(() => {
     try {
-      sweepExpired(engine);
+      // Expiry is a write too: none once the log has failed.
+      if (!oplog?.failed) sweepExpired(engine);
       state.cursors.sweepIdle();
     } catch (err) {
       log(`ttl sweep failed: ${(err as Error).message}`);

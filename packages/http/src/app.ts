@@ -19,6 +19,11 @@ export interface ServiceHandle {
   module: HttpModule;
   /** Stop consuming and finish in-flight work; connections are closed by the process afterwards. */
   stop(): Promise<void>;
+  /**
+   * Called first on shutdown, before the HTTP server waits for its in-flight requests: end requests that
+   * would otherwise hold the shutdown for their own timeout (the gateway's long polls answer at once).
+   */
+  drain?(): void;
 }
 
 /** Request bodies are JSON of at most 256 KB unless a route says otherwise (the gateway does). */

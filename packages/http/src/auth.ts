@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { errorBody } from './errors';
 import type { Logger } from './logger';
 import { requireJsonContentType } from './request-guard';
+import { isTenantToken, readTenantToken, type TenantTokenVerifier } from './tenant-token';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
@@ -16,22 +17,80 @@ export function equalKeys(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/**
- * Management auth for every management route. With `API_KEYS` set, `Authorization: Bearer <key>`
- * is required (401 otherwise). Without keys Hookline runs in "protected mode", like Redis: only
- * loopback clients are served (403 for others), so a fresh install is never an open admin API.
- */
+/** Who a request acts for: management (every tenant) or one tenant, through a tenant token. */
+export type Access = { kind: 'management' } | { kind: 'tenant'; tenant: string };
+
+const accessByRequest = new WeakMap<Request, Access>();
+
+/** The tenant a request is scoped to, or undefined for management access. Only after `apiAuth`. */
+export function tenantScope(req: Request): string | undefined {
+  const access = accessByRequest.get(req);
+  return access?.kind === 'tenant' ? access.tenant : undefined;
+}
+
+export interface AuthOptions {
+  apiKeys: readonly string[];
+  logger?: Logger;
+  /** Tenant tokens are accepted (scoped to their tenant) only where this is given. */
+  tenantTokens?: TenantTokenVerifier;
+}
+
 let warned = false;
 
-export function managementAuth(apiKeys: readonly string[], logger?: Logger): RequestHandler {
+const REASONS = {
+  malformed: 'the tenant token is malformed',
+  bad_signature: 'the tenant token is not validly signed',
+  expired: 'the tenant token has expired',
+  revoked: 'the tenant token was revoked',
+  unknown_tenant: "the tenant token's tenant no longer exists",
+} as const;
+
+/**
+ * Auth for every API route. With `API_KEYS` set, `Authorization: Bearer <key>` is required (401
+ * otherwise). Without keys Hookline runs in "protected mode", like Redis: only loopback clients are
+ * served (403 for others), so a fresh install is never an open admin API.
+ *
+ * A tenant token (`hlt_…`) scopes the request to its tenant, from loopback too. Where the route takes
+ * tenant tokens (`tenantTokens` given) a bad one is a 401; on a management-only route any tenant token
+ * is a 403, so a tenant learns nothing about the management surface.
+ */
+export function apiAuth(options: AuthOptions): RequestHandler {
+  const { apiKeys, logger, tenantTokens } = options;
   // Said once per process, however many apps it runs.
   if (apiKeys.length === 0 && logger && !warned) {
     warned = true;
     logger.warn('protected mode: API_KEYS is not set, management routes answer loopback clients only');
   }
-  const authorize: RequestHandler = (req, res, next) => {
+  return async (req, res, next) => {
+    const header = req.headers.authorization ?? '';
+    const bearer = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (isTenantToken(bearer)) {
+      if (!tenantTokens) {
+        res.status(403).json(errorBody('forbidden', 'a tenant token cannot use this management-only route'));
+        return;
+      }
+      const reading = readTenantToken(tenantTokens.secret, bearer);
+      let failure: keyof typeof REASONS | undefined = reading.ok ? undefined : reading.reason;
+      if (reading.ok) {
+        const epoch = await tenantTokens.state.tokenEpoch(reading.claims.tenant);
+        if (epoch === undefined) failure = 'unknown_tenant';
+        else if (epoch !== reading.claims.epoch) failure = 'revoked';
+        else {
+          accessByRequest.set(req, { kind: 'tenant', tenant: reading.claims.tenant });
+          return next();
+        }
+      }
+      res.status(401).json(errorBody('invalid_token', REASONS[failure ?? 'malformed']));
+      return;
+    }
+    // Ambient trust (loopback, the edge's added key) is what a cross-site form would borrow; a
+    // tenant token is not ambient (a browser never attaches it by itself), so only this path checks.
+    const asManagement = () => {
+      accessByRequest.set(req, { kind: 'management' });
+      requireJsonContentType(req, res, next);
+    };
     if (apiKeys.length === 0) {
-      if (isLoopback(req.socket.remoteAddress)) return next();
+      if (isLoopback(req.socket.remoteAddress)) return asManagement();
       res
         .status(403)
         .json(
@@ -39,11 +98,12 @@ export function managementAuth(apiKeys: readonly string[], logger?: Logger): Req
         );
       return;
     }
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    if (token && apiKeys.some((k) => equalKeys(k, token))) return next();
+    if (bearer && apiKeys.some((k) => equalKeys(k, bearer))) return asManagement();
     res.status(401).json(errorBody('unauthorized', 'a valid API key is required: Authorization: Bearer <key>'));
   };
-  // Ambient trust (loopback, the edge's added key) is what a cross-site form would borrow.
-  return (req, res, next) => authorize(req, res, () => requireJsonContentType(req, res, next));
+}
+
+/** Auth for management-only routes: API keys (or loopback in protected mode); tenant tokens are a 403. */
+export function managementAuth(apiKeys: readonly string[], logger?: Logger): RequestHandler {
+  return apiAuth({ apiKeys, logger });
 }

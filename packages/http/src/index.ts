@@ -1,5 +1,5 @@
 export { assembleApp, type HttpModule, JSON_BODY_LIMIT, jsonBody, type ServiceHandle } from './app';
-export { managementAuth } from './auth';
+export { type Access, type AuthOptions, apiAuth, managementAuth, tenantScope } from './auth';
 export { errorBody, errorHandler, HttpError, isDatabaseUnavailable, notFound, zodDetails } from './errors';
 export { healthRouter, type ReadinessCheck } from './health';
 export { createLogger, type Logger, redactedUrl } from './logger';
@@ -8,3 +8,12 @@ export { docsRouter, OpenAPIRegistry, type WebhooksSource } from './openapi';
 export { producerAuth, producerScope } from './producer-auth';
 export { allowedHosts, hostnameOf, requestGuard, requireJsonContentType } from './request-guard';
 export { closeServer, listen, onShutdown } from './shutdown';
+export {
+  isTenantToken,
+  readTenantToken,
+  signTenantToken,
+  TENANT_TOKEN_PREFIX,
+  type TenantTokenClaims,
+  type TenantTokenState,
+  type TenantTokenVerifier,
+} from './tenant-token';

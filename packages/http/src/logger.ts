@@ -1,9 +1,11 @@
 import pino from 'pino';
+import { prettyDestination } from './pretty-log';
 
 export type Logger = pino.Logger;
 
 /**
- * JSON lines on stdout. Secrets never reach a log: these paths are censored wherever they appear.
+ * JSON lines on stdout, or readable lines when stdout is a terminal (pretty-log.ts). Secrets never reach
+ * a log: these paths are censored wherever they appear.
  */
 export function createLogger(
   name: string,
@@ -35,7 +37,8 @@ export function createLogger(
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const out = destination ?? (process.stdout.isTTY ? prettyDestination() : undefined);
+  return out ? pino(options, out) : pino(options);
 }
 
 /** A URL safe to log: a token in the query string is replaced. */

@@ -2,6 +2,7 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@ast
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
+import { finishDocument } from './openapi-document';
 
 // Adds `.openapi()` to zod schemas; the same schemas validate requests and describe them here, so
 // the documentation cannot drift from what the server accepts.
@@ -24,13 +25,12 @@ export function docsRouter(
 ): Router {
   let document: object | undefined;
   const build = () => {
-    document ??= new OpenApiGeneratorV31(registries.flatMap((r) => r.definitions)).generateDocument({
-      openapi: '3.1.0',
-      info: { title, version },
-      components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' } },
-      },
-    } as never);
+    document ??= finishDocument(
+      new OpenApiGeneratorV31([
+        ...securitySchemes().definitions,
+        ...registries.flatMap((r) => r.definitions),
+      ]).generateDocument({ openapi: '3.1.0', info: { title, version } }) as unknown as Record<string, unknown>,
+    );
     return document;
   };
   const router = Router();
@@ -46,4 +46,27 @@ export function docsRouter(
   router.use('/docs', swaggerUi.serve);
   router.get('/docs', (req, res, next) => swaggerUi.setup(build())(req, res, next));
   return router;
+}
+
+/**
+ * The bearer schemes every app's routes name. Registered as components rather than passed to
+ * generateDocument: the generator replaces the config's `securitySchemes` with the registered ones as
+ * soon as any registry registers one (the gateway's JWT), which dropped these.
+ */
+function securitySchemes(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'one of API_KEYS',
+  });
+  registry.registerComponent('securitySchemes', 'tenantToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'hlt_<claims>.<signature>',
+    description:
+      'a tenant token from POST /tenants/{id}/portal: the routes that list it see only that tenant ' +
+      "(another tenant's ids answer 404); management-only routes answer 403",
+  });
+  return registry;
 }

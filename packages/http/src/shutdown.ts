@@ -32,10 +32,18 @@ export function onShutdown(logger: Logger, steps: Array<() => Promise<unknown>>,
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-/** Stops accepting connections and closes idle keep-alive ones so `close` resolves promptly. */
+/**
+ * Stops accepting connections and closes idle keep-alive ones so `close` resolves promptly: also those
+ * that become idle later, when a request in flight at the signal ends (a client's keep-alive connection
+ * would otherwise hold `close` for the 65 s keep-alive timeout).
+ */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -1,2 +1,10 @@
 export { connectMongo, mongoReady } from './mongo';
-export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps } from './run';
+export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps, shutdownBudgetMs } from './run';
+export {
+  loadTenantTokenSecret,
+  TENANTS_COLLECTION,
+  type TenantTokenEnv,
+  tenantExists,
+  tenantMatch,
+  tenantTokenVerifier,
+} from './tenant-tokens';

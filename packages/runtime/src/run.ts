@@ -33,6 +33,15 @@ export interface BaseEnv {
   QUEUE_TYPE?: 'classic' | 'quorum';
 }
 
+/**
+ * How long a graceful stop may take before it gives up with exit 1: 10 s, or more where an in-flight
+ * delivery may legitimately take DELIVERY_TIMEOUT_MS to end (plus time to record it and close).
+ */
+export function shutdownBudgetMs(config: { DELIVERY_TIMEOUT_MS?: unknown }): number {
+  const timeout = typeof config.DELIVERY_TIMEOUT_MS === 'number' ? config.DELIVERY_TIMEOUT_MS : 0;
+  return Math.max(10_000, timeout + 5_000);
+}
+
 /** A broker whose every (re)connect declares the whole topology, so no app depends on another's start. */
 export function createBroker(config: BaseEnv, name: string, logger: Logger, confirmTimeoutMs?: number): Broker {
   return new Broker({
@@ -92,5 +101,15 @@ async function startStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string
   });
   const server = await listen(app, config.PORT, config.HOST);
   logger.info({ port: config.PORT, host: config.HOST }, `${options.name} listening on http://localhost:${config.PORT}`);
-  onShutdown(logger, [() => closeServer(server), () => service.stop(), () => broker.close(), () => db.close()]);
+  onShutdown(
+    logger,
+    [
+      async () => service.drain?.(),
+      () => closeServer(server),
+      () => service.stop(),
+      () => broker.close(),
+      () => db.close(),
+    ],
+    shutdownBudgetMs(config as { DELIVERY_TIMEOUT_MS?: unknown }),
+  );
 }

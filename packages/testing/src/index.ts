@@ -1,4 +1,12 @@
 export { uniqueMongoUrl } from './mongo';
-export { closeConnections, deleteNamespace, queueDepth, RABBITMQ_URL, uniqueNamespace } from './rabbit';
+export {
+  closeConnections,
+  deleteNamespace,
+  deleteObjects,
+  namespaceObjects,
+  queueDepth,
+  RABBITMQ_URL,
+  uniqueNamespace,
+} from './rabbit';
 export { type ReceivedRequest, type Receiver, type Responder, startReceiver } from './receiver';
 export { waitFor } from './wait';

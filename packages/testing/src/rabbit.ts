@@ -23,22 +23,30 @@ async function management(path: string, init: RequestInit = {}): Promise<Respons
   return fetch(url, { ...init, headers: { authorization: `Basic ${auth}`, ...(init.headers ?? {}) } });
 }
 
+/** Every queue and exchange named `<namespace>.…`, through the management API (throws without it). */
+export async function namespaceObjects(namespace: string): Promise<{ queues: string[]; exchanges: string[] }> {
+  const list = async (kind: 'queues' | 'exchanges') => {
+    const res = await management(`/api/${kind}/%2F?columns=name`);
+    if (!res.ok) throw new Error(`the management API answered ${res.status} to GET /api/${kind}`);
+    return ((await res.json()) as { name: string }[]).map((o) => o.name).filter((n) => n.startsWith(`${namespace}.`));
+  };
+  return { queues: await list('queues'), exchanges: await list('exchanges') };
+}
+
+/** Deletes the named queues and exchanges (needs the management plugin). */
+export async function deleteObjects(objects: { queues: string[]; exchanges: string[] }): Promise<void> {
+  await Promise.all(
+    objects.queues.map((q) => management(`/api/queues/%2F/${encodeURIComponent(q)}`, { method: 'DELETE' })),
+  );
+  await Promise.all(
+    objects.exchanges.map((e) => management(`/api/exchanges/%2F/${encodeURIComponent(e)}`, { method: 'DELETE' })),
+  );
+}
+
 /** Deletes every queue and exchange of a test namespace (needs the management plugin). */
 export async function deleteNamespace(namespace: string): Promise<void> {
   try {
-    const queues = (await (await management('/api/queues/%2F?columns=name')).json()) as { name: string }[];
-    const exchanges = (await (await management('/api/exchanges/%2F?columns=name')).json()) as { name: string }[];
-    const mine = (n: string) => n.startsWith(`${namespace}.`);
-    await Promise.all(
-      queues
-        .filter((q) => mine(q.name))
-        .map((q) => management(`/api/queues/%2F/${encodeURIComponent(q.name)}`, { method: 'DELETE' })),
-    );
-    await Promise.all(
-      exchanges
-        .filter((e) => mine(e.name))
-        .map((e) => management(`/api/exchanges/%2F/${encodeURIComponent(e.name)}`, { method: 'DELETE' })),
-    );
+    await deleteObjects(await namespaceObjects(namespace));
   } catch {
     /* best effort: a missing management plugin leaves test queues behind, nothing worse */
   }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type Receiver, startReceiver } from '@hookline/testing';
+import { topologyNames } from '@hookline/broker';
+import { RABBITMQ_URL, type Receiver, startReceiver, waitFor } from '@hookline/testing';
+import amqp from 'amqplib';
 import { APPS, type AppName, Cluster, GATEWAY_PASSWORD, GATEWAY_USER, REPO_ROOT, spawnTs } from '../../support/cluster';
 import { Generator, operations, random } from './fuzz';
 import { json, raw } from './http';
@@ -97,6 +99,38 @@ describe('SSRF: one list of refused ranges; /ping through the guarded sender', (
     expect(ping.status).toBe(200);
     expect(ping.text).not.toContain('ASIA-TOP-SECRET');
     expect(metadata.requests).toHaveLength(0);
+  });
+});
+
+describe('the broker carries no signing secret', () => {
+  it('a queue bound to the change feed sees no secret of a new subscription', async () => {
+    const conn = await amqp.connect(RABBITMQ_URL);
+    try {
+      const ch = await conn.createChannel();
+      const { queue } = await ch.assertQueue('', { exclusive: true });
+      await ch.bindQueue(queue, topologyNames(cluster.ns).subscriptionsExchange, '');
+      const created = await raw(
+        'POST',
+        url('subscriptions', '/subscription'),
+        admin,
+        json({ url: 'https://hooks.example.com/feed', eventTypes: ['LIKED_PHOTO'] }),
+      );
+      expect(created.status).toBe(201);
+      const seen: string[] = [];
+      const text = await waitFor(
+        async () => {
+          const message = await ch.get(queue, { noAck: true });
+          if (message) seen.push(message.content.toString('utf8'));
+          return seen.find((m) => m.includes(created.body.id));
+        },
+        5000,
+        'the change of the new subscription',
+      );
+      expect(created.body.secret).toMatch(/^whsec_/);
+      expect(text).not.toContain(created.body.secret);
+    } finally {
+      await conn.close();
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import {
   CONTROLLED_SUBSCRIPTIONS_MAX,
   type DeliveryTask,
   type EventEnvelope,
+  ORDERING_SWITCH_DELAY_MS,
   type SubscriptionRecord,
 } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
@@ -45,11 +46,15 @@ interface Controlled {
   consumer: Consumer;
   /** Resolves once the queue is declared on the broker: nothing is published to it before. */
   declared: Promise<void>;
+  prefetch: number;
   drainTimer?: NodeJS.Timeout;
 }
 
 /** Controlled queues one dispatcher consumes at most (see CONTROLLED_SUBSCRIPTIONS_MAX). */
 const MAX_CONTROLLED_QUEUES = 2 * CONTROLLED_SUBSCRIPTIONS_MAX;
+
+/** How long after a switch back from FIFO takes effect its queue is still consumed before draining. */
+const FIFO_LINGER_MS = 2 * ORDERING_SWITCH_DELAY_MS;
 
 /** How often a queue whose control was removed is checked for being empty. */
 const DRAIN_CHECK_MS = 1000;
@@ -87,7 +92,12 @@ export class DeliveryControls {
   sync(id: string): void {
     if (this.stopped) return;
     const sub = this.o.lookup(id);
-    this.want(id, 'fifo', sub?.ordering === 'fifo', !sub);
+    // After a switch back, the queue still gets events stamped before it takes effect: keep consuming
+    // until then (and a moment more), then drain what is left.
+    const fifoUntil = sub && sub.ordering !== 'fifo' && sub.orderingSince ? sub.orderingSince + FIFO_LINGER_MS : 0;
+    const lingering = fifoUntil > Date.now();
+    if (lingering) setTimeout(() => this.sync(id), fifoUntil - Date.now() + 10).unref();
+    this.want(id, 'fifo', sub?.ordering === 'fifo' || lingering, !sub);
     this.want(id, 'limited', !!sub?.rateLimit, !sub);
     if (sub?.rateLimit) this.pacers.get(id)?.setLimit(sub.rateLimit);
   }
@@ -199,6 +209,13 @@ export class DeliveryControls {
         current.drainTimer = undefined;
       }
       if (!current) this.start(id, kind, queue);
+      else if (current.prefetch !== this.prefetchFor(id, kind)) {
+        // A changed limit wants a different window: a new consumer takes over from the old one.
+        this.controlled.delete(queue);
+        if (current.kind === 'limited') this.limitedCount--;
+        void current.consumer.stop();
+        this.start(id, kind, queue);
+      }
       return;
     }
     if (!current) return;
@@ -225,12 +242,17 @@ export class DeliveryControls {
       this.o.logger.warn({ err: (err as Error).message, queue }, 'controls.declare_failed');
     });
     const handler = kind === 'fifo' ? this.fifoConsumer(id) : this.limitedConsumer(id);
-    const sub = this.o.lookup(id);
-    // Enough in flight to reach the limit when the receiver takes ~50 ms; the pacer does the limiting.
-    const prefetch = kind === 'fifo' ? 1 : Math.min(256, Math.max(2, Math.ceil((sub?.rateLimit ?? 1) / 20)));
+    const prefetch = this.prefetchFor(id, kind);
     const consumer = broker.consume(queue, handler, { prefetch, declare });
-    this.controlled.set(queue, { subscriptionId: id, kind, queue, consumer, declared });
+    this.controlled.set(queue, { subscriptionId: id, kind, queue, consumer, declared, prefetch });
     if (kind === 'limited') this.limitedCount++;
+  }
+
+  /** FIFO: one at a time. Limited: enough in flight to reach the limit with ~50 ms round trips. */
+  private prefetchFor(id: string, kind: 'fifo' | 'limited'): number {
+    const limit = this.o.lookup(id)?.rateLimit;
+    if (kind === 'fifo' || !limit) return 1;
+    return Math.min(256, Math.max(2, Math.ceil(limit / 20)));
   }
 
   private async drainCheck(c: Controlled): Promise<void> {
@@ -264,7 +286,11 @@ export class DeliveryControls {
   private limitedConsumer(id: string): MessageHandler {
     return async (msg: ConsumeMessage): Promise<Disposition> => {
       const deliver = this.rawDeliver;
-      if (!deliver) return 'requeue';
+      if (!deliver) {
+        // Consumers start with the snapshot, the deliver handler a moment later: do not spin meanwhile.
+        await this.sleep(100);
+        return 'requeue';
+      }
       const sub = this.o.lookup(id);
       const pacer = sub ? this.pacerFor(sub) : undefined;
       if (pacer && !(await pacer.acquire())) return 'requeue';

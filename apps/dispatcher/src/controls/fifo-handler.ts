@@ -3,6 +3,7 @@ import {
   type DeliveryTask,
   type EventEnvelope,
   eventEnvelopeSchema,
+  recordTenant,
   type SubscriptionRecord,
 } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
@@ -100,7 +101,19 @@ export function fifoHandler(deps: FifoDeps): (msg: ConsumeMessage) => Promise<Di
   };
 
   function newTask(id: string, event: EventEnvelope): DeliveryTask {
-    return { id, eventId: event.id, subscriptionId: deps.subscriptionId, attempt: 1, round: 0, parked: 0, event };
+    const sub = deps.lookup(deps.subscriptionId);
+    // The subscription's tenant, as the fan-out records it (a broadcast event names none).
+    const tenant = sub ? recordTenant(sub) : event.tenant;
+    return {
+      id,
+      eventId: event.id,
+      subscriptionId: deps.subscriptionId,
+      ...(tenant ? { tenant } : {}),
+      attempt: 1,
+      round: 0,
+      parked: 0,
+      event,
+    };
   }
 
   /** Waits up to HOLD_MS of `ms`: false if the wait must continue after a requeue (or was cut short). */

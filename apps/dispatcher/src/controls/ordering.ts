@@ -6,10 +6,11 @@ type Ordering = Pick<SubscriptionRecord, 'ordering' | 'orderingSince'>;
  * Which path delivers an event to a subscription: its FIFO queue or the fan-out. Pure.
  *
  * The subscription service binds a FIFO queue BEFORE it stores `ordering: "fifo"` with
- * `orderingSince` = the time of that write, and unbinds only after storing the switch back. So an
- * event stamped at or after `orderingSince` of a FIFO subscription is in its queue, and one stamped
- * before the switch back (while it was FIFO) is too. Both paths see every event of the switch's
- * moment and this one function, applied on both sides, gives each event to exactly one of them.
+ * `orderingSince` = that write's time + ORDERING_SWITCH_DELAY_MS, and unbinds only after a switch
+ * back has taken effect. So an event stamped at or after `orderingSince` of a FIFO subscription is
+ * in its queue, and one stamped before the switch back (while it was FIFO) is too. The delay lets
+ * every dispatcher hear of the switch before it applies: this one function, applied on both sides,
+ * then gives each event to exactly one of them.
  * (One step of history: events from before an earlier switch still waiting in the fan-out queue at
  * a second switch are the exception.)
  */

@@ -1,5 +1,5 @@
 import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
-import { type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
+import { type DeliveryTask, eventEnvelopeSchema, recordTenant } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { matchesFilter } from '@hookline/rules';
 import type { DeliveryControls } from '../controls/delivery-controls';
@@ -48,13 +48,14 @@ export function fanoutHandler(deps: {
     // Matching happens before the first await: see SubscriptionIndex on ordering.
     const controls = deps.controls;
     // A subscription's payload filter is part of matching: a non-matching event creates no delivery.
-    let subs = deps.index.match(event.type).filter((s) => !s.filter || matchesFilter(s.filter, event));
+    let subs = deps.index.matchEvent(event).filter((s) => !s.filter || matchesFilter(s.filter, event));
     if (controls) subs = subs.filter((s) => !controls.leavesToFifo(s, event));
     if (subs.length === 0) return 'ack';
     const tasks: DeliveryTask[] = subs.map((s) => ({
       id: deliveryId(event.id, s.id),
       eventId: event.id,
       subscriptionId: s.id,
+      tenant: recordTenant(s),
       attempt: 1,
       round: 0,
       parked: 0,

@@ -1,8 +1,18 @@
-import { type SubscriptionChange, type SubscriptionRecord, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
+import {
+  type EventEnvelope,
+  recordTenant,
+  type SubscriptionChange,
+  type SubscriptionRecord,
+  WILDCARD_EVENT_TYPE,
+} from '@hookline/contracts';
+
+/** Keys of the per-tenant map: NUL cannot occur in a tenant id or an event type. */
+const tenantKey = (tenant: string, type: string) => `${tenant}\u0000${type}`;
 
 /**
- * In-memory index from event type to subscriptions: matching an event costs two map lookups and no
- * database query. Fed by the snapshot at start and by the change feed after; whichever of the two
+ * In-memory index from event type to subscriptions, and from (tenant, event type): matching an event
+ * costs two map lookups whatever the number of tenants, and no database query. An event naming a
+ * tenant matches through the second map only, so another tenant's subscriptions are never considered. Fed by the snapshot at start and by the change feed after; whichever of the two
  * carries the newer `version` of a subscription wins, so their order does not matter.
  *
  * `apply` is synchronous on purpose: change messages and events arrive on one AMQP connection in
@@ -12,6 +22,7 @@ import { type SubscriptionChange, type SubscriptionRecord, WILDCARD_EVENT_TYPE }
 export class SubscriptionIndex {
   private readonly byId = new Map<string, SubscriptionRecord>();
   private readonly byType = new Map<string, Set<string>>();
+  private readonly byTenantType = new Map<string, Set<string>>();
   // Versions of deleted subscriptions, so a snapshot row older than the delete does not revive it.
   private readonly tombstones = new Map<string, number>();
 
@@ -23,9 +34,27 @@ export class SubscriptionIndex {
     return this.byId.get(id);
   }
 
-  /** Enabled subscriptions for this event type, wildcard ones included, each once. */
-  match(type: string): SubscriptionRecord[] {
-    const ids = new Set<string>([...(this.byType.get(type) ?? []), ...(this.byType.get(WILDCARD_EVENT_TYPE) ?? [])]);
+  /**
+   * Who receives an event: its target alone for a test event (enabled or not, as long as it exists and
+   * is the event's tenant's), the tenant's matching subscriptions for an event naming a tenant, and
+   * every tenant's for one that names none.
+   */
+  matchEvent(event: Pick<EventEnvelope, 'type' | 'tenant' | 'targetSubscriptionId'>): SubscriptionRecord[] {
+    if (event.targetSubscriptionId !== undefined) {
+      const sub = this.byId.get(event.targetSubscriptionId);
+      return sub && (event.tenant === undefined || recordTenant(sub) === event.tenant) ? [sub] : [];
+    }
+    return this.match(event.type, event.tenant);
+  }
+
+  /** Enabled subscriptions for this event type (of this tenant only, if given), wildcard ones included, each once. */
+  match(type: string, tenant?: string): SubscriptionRecord[] {
+    const exact = tenant === undefined ? this.byType.get(type) : this.byTenantType.get(tenantKey(tenant, type));
+    const wildcard =
+      tenant === undefined
+        ? this.byType.get(WILDCARD_EVENT_TYPE)
+        : this.byTenantType.get(tenantKey(tenant, WILDCARD_EVENT_TYPE));
+    const ids = new Set<string>([...(exact ?? []), ...(wildcard ?? [])]);
     const out: SubscriptionRecord[] = [];
     for (const id of ids) {
       const sub = this.byId.get(id);
@@ -52,12 +81,8 @@ export class SubscriptionIndex {
     this.remove(sub.id);
     this.byId.set(sub.id, sub);
     for (const type of sub.eventTypes) {
-      let set = this.byType.get(type);
-      if (!set) {
-        set = new Set();
-        this.byType.set(type, set);
-      }
-      set.add(sub.id);
+      addTo(this.byType, type, sub.id);
+      addTo(this.byTenantType, tenantKey(recordTenant(sub), type), sub.id);
     }
     return true;
   }
@@ -79,6 +104,26 @@ export class SubscriptionIndex {
     const old = this.byId.get(id);
     if (!old) return;
     this.byId.delete(id);
-    for (const type of old.eventTypes) this.byType.get(type)?.delete(id);
+    for (const type of old.eventTypes) {
+      removeFrom(this.byType, type, id);
+      removeFrom(this.byTenantType, tenantKey(recordTenant(old), type), id);
+    }
   }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(id);
+}
+
+// Empty sets go: with 10,000 tenants, a tenant's keys must not outlive its subscriptions.
+function removeFrom(map: Map<string, Set<string>>, key: string, id: string): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(id);
+  if (set.size === 0) map.delete(key);
 }

@@ -1,5 +1,5 @@
 import type { Broker, TopologyNames } from '@hookline/broker';
-import { type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
+import { DEFAULT_TENANT, type DeliveryTask, eventEnvelopeSchema } from '@hookline/contracts';
 import type { AnyBulkWriteOperation } from 'mongoose';
 import type { DeliveryDoc, DeliveryModels, StoredStatus } from '../store/models';
 import { statusSequence } from '../store/status-sequence';
@@ -84,6 +84,7 @@ export class Requeuer {
       id: doc._id,
       eventId: doc.eventId,
       subscriptionId: doc.subscriptionId,
+      tenant: doc.tenant ?? DEFAULT_TENANT,
       attempt: 1,
       round: doc.rounds ?? 0,
       parked: 0,

@@ -1,5 +1,14 @@
-import { EVENT_ID_PATTERN } from '@hookline/contracts';
-import { HttpError, jsonBody, managementAuth, type OpenAPIRegistry } from '@hookline/http';
+import { EVENT_ID_PATTERN, tenantIdSchema } from '@hookline/contracts';
+import {
+  apiAuth,
+  HttpError,
+  jsonBody,
+  type OpenAPIRegistry,
+  type TenantTokenVerifier,
+  tenantScope,
+} from '@hookline/http';
+import { tenantMatch } from '@hookline/runtime';
+import type { Request } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Requeuer } from '../operations/requeue';
@@ -11,9 +20,13 @@ const subscriptionIdParam = z.string().regex(SUBSCRIPTION_ID, 'must be a subscri
 
 const listQuery = z
   .object({
+    tenant: tenantIdSchema.optional(),
     subscriptionId: subscriptionIdParam.optional(),
     eventId: z.string().regex(EVENT_ID_PATTERN, 'must be an event id').optional(),
     status: z.enum(STORED_STATUSES).optional(),
+    eventType: z.string().max(128).optional(),
+    since: z.iso.datetime({ offset: true }).optional().describe('created at or after'),
+    until: z.iso.datetime({ offset: true }).optional().describe('created before'),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z
       .string()
@@ -33,6 +46,26 @@ const recoverBody = z.object({
   until: z.iso.datetime({ offset: true }).optional(),
 });
 
+/**
+ * The tenant a request may see (a tenant token's), after refusing a filter naming another: a token
+ * may know another tenant's id but never act for it.
+ */
+function scopeFor(req: Request, named?: string): string | undefined {
+  const scope = tenantScope(req);
+  if (scope !== undefined && named !== undefined && named !== scope)
+    throw new HttpError(403, 'forbidden', `this token is scoped to tenant ${scope} and cannot act for tenant ${named}`);
+  return scope;
+}
+
+/** Whether a delivery is visible to this scope: another tenant's answers exactly as an unknown id. */
+const visibleTo = (scope: string | undefined, d: { tenant?: string | null }) =>
+  scope === undefined || (d.tenant ?? 'default') === scope;
+
+const TENANT_RESPONSES = {
+  401: { description: 'no valid API key, or a tenant token that is expired, revoked, malformed or wrongly signed' },
+  403: { description: 'protected mode and not loopback, or a tenant token naming another tenant' },
+};
+const tenantSecurity: Array<Record<string, string[]>> = [{ apiKey: [] }, { tenantToken: [] }];
 /** Internal fields: the status sequence and a requeue's lease. */
 const HIDDEN = { seq: 0, claimedUntil: 0 } as const;
 
@@ -45,20 +78,30 @@ function present(d: Record<string, unknown>) {
 export function deliveriesRouter(
   models: DeliveryModels,
   requeuer: Requeuer,
-  /** Whether a subscription exists (the dispatcher's index): recovery of an unknown one is a 404. */
-  knowsSubscription: (id: string) => boolean,
+  /** A subscription's tenant, if it exists (the dispatcher's index): recovery of an unknown one is a 404. */
+  subscriptionTenant: (id: string) => string | undefined,
   apiKeys: readonly string[],
+  tenantTokens: TenantTokenVerifier,
   registry: OpenAPIRegistry,
 ): Router {
   const router = Router();
-  const auth = managementAuth(apiKeys);
+  // Every route here is one a tenant token may use, scoped to its tenant.
+  const auth = apiAuth({ apiKeys, tenantTokens });
 
   router.get('/deliveries', auth, async (req, res) => {
     const q = listQuery.parse(req.query);
+    const tenant = scopeFor(req, q.tenant) ?? q.tenant;
     const filter: Record<string, unknown> = {};
+    if (tenant !== undefined) filter.tenant = tenantMatch(tenant);
     if (q.subscriptionId) filter.subscriptionId = q.subscriptionId;
     if (q.eventId) filter.eventId = q.eventId;
     if (q.status) filter.status = q.status;
+    if (q.eventType) filter.eventType = q.eventType;
+    if (q.since || q.until)
+      filter.createdAt = {
+        ...(q.since ? { $gte: new Date(q.since) } : {}),
+        ...(q.until ? { $lt: new Date(q.until) } : {}),
+      };
     if (q.cursor) {
       const sep = q.cursor.indexOf('_');
       const at = new Date(Number(q.cursor.slice(0, sep)));
@@ -81,7 +124,7 @@ export function deliveriesRouter(
     const id = deliveryIdParam.safeParse(req.params.id);
     if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
     const d = await models.Delivery.findById(id.data, HIDDEN).lean();
-    if (!d) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
+    if (!d || !visibleTo(tenantScope(req), d)) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
     const { attemptLog, ...rest } = d;
     const log = [...(attemptLog ?? [])].sort(
       (a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.round - b.round || a.attempt - b.attempt,
@@ -97,6 +140,18 @@ export function deliveriesRouter(
   router.post('/deliveries/:id/replay', auth, async (req, res) => {
     const id = deliveryIdParam.safeParse(req.params.id);
     if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
+    const found = await models.Delivery.findById(id.data, { tenant: 1, subscriptionId: 1 }).lean();
+    const scope = tenantScope(req);
+    if (!found || (scope !== undefined && !visibleTo(scope, found)))
+      throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
+    // A delivery whose subscription is gone cannot be attempted: say so, and leave its record as it is
+    // (queueing it would mark it pending, then fail it for want of a subscription).
+    if (subscriptionTenant(found.subscriptionId) === undefined)
+      throw new HttpError(
+        409,
+        'subscription_deleted',
+        `the subscription ${found.subscriptionId} of ${id.data} was deleted`,
+      );
     const doc = await requeuer.replay(id.data);
     if (!doc) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
     res.status(202).json({ id: doc._id, status: 'pending', round: doc.rounds ?? 0 });
@@ -107,7 +162,9 @@ export function deliveriesRouter(
   router.post('/subscription/:id/recover', auth, jsonBody, async (req, res) => {
     const id = subscriptionIdParam.safeParse(req.params.id);
     if (!id.success) throw new HttpError(400, 'invalid_id', 'the subscription id must look like sub_...');
-    if (!knowsSubscription(id.data)) throw new HttpError(404, 'not_found', `no subscription ${id.data}`);
+    const owner = subscriptionTenant(id.data);
+    if (owner === undefined || !visibleTo(tenantScope(req), { tenant: owner }))
+      throw new HttpError(404, 'not_found', `no subscription ${id.data}`);
     const body = recoverBody.parse(req.body ?? {});
     const since = new Date(body.since);
     const until = body.until ? new Date(body.until) : undefined;
@@ -124,7 +181,13 @@ export function deliveriesRouter(
     path: '/deliveries/{id}/replay',
     summary: 'A new attempt of one delivery now, with the same webhook-id (any status)',
     request: { params: z.object({ id: deliveryIdParam }) },
-    responses: { 202: { description: 'queued' }, 404: { description: 'unknown delivery' } },
+    security: tenantSecurity,
+    responses: {
+      202: { description: 'queued' },
+      404: { description: "unknown delivery, or another tenant's" },
+      409: { description: 'its subscription was deleted (subscription_deleted); the record is unchanged' },
+      ...TENANT_RESPONSES,
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -134,21 +197,35 @@ export function deliveriesRouter(
       params: z.object({ id: subscriptionIdParam }),
       body: { content: { 'application/json': { schema: recoverBody } } },
     },
-    responses: { 202: { description: '`{recovered: <count>}`' } },
+    security: tenantSecurity,
+    responses: {
+      202: { description: '`{recovered: <count>}`' },
+      404: { description: "unknown subscription, or another tenant's" },
+      ...TENANT_RESPONSES,
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/deliveries',
     summary: 'List deliveries, newest first',
     request: { query: listQuery },
-    responses: { 200: { description: '`{data, next_cursor}`' } },
+    security: tenantSecurity,
+    responses: {
+      200: { description: "`{data, next_cursor}` (a tenant token: its tenant's only)" },
+      ...TENANT_RESPONSES,
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/deliveries/{id}',
     summary: 'One delivery with its attempt log',
     request: { params: z.object({ id: deliveryIdParam }) },
-    responses: { 200: { description: 'the delivery and its attempts' }, 404: { description: 'unknown delivery' } },
+    security: tenantSecurity,
+    responses: {
+      200: { description: 'the delivery and its attempts' },
+      404: { description: "unknown delivery, or another tenant's" },
+      ...TENANT_RESPONSES,
+    },
   });
   return router;
 }

@@ -95,6 +95,7 @@ function operations(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc>[] {
     eventId: task.eventId,
     eventType: task.event.type,
     subscriptionId: task.subscriptionId,
+    tenant: task.tenant,
     event: task.event,
     createdAt: w.at,
     rounds: task.round,

@@ -30,6 +30,8 @@ export interface DeliveryDoc {
   eventId: string;
   eventType: string;
   subscriptionId: string;
+  /** The subscription's tenant; absent on deliveries recorded before tenants existed (`default`). */
+  tenant?: string;
   status: StoredStatus;
   /**
    * Orders status writes: a write changes `status` only if its sequence is higher (see
@@ -52,8 +54,11 @@ export interface DeliveryDoc {
   claimedUntil?: Date | null;
 }
 
+/** DELIVERY_RETENTION_DAYS as the TTL index's expireAfterSeconds. */
+export const retentionSeconds = (days: number): number => Math.round(days * 24 * 3600);
+
 export function deliveryModels(db: Connection, retentionDays: number) {
-  const ttl = Math.round(retentionDays * 24 * 3600);
+  const ttl = retentionSeconds(retentionDays);
   const attemptSchema = new Schema<AttemptDoc>(
     {
       attempt: Number,
@@ -73,6 +78,7 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       eventId: { type: String, required: true, index: true },
       eventType: String,
       subscriptionId: { type: String, required: true },
+      tenant: String,
       status: { type: String, enum: STORED_STATUSES, required: true },
       seq: { type: Number, default: 0 },
       attempts: { type: Number, default: 0 },
@@ -93,6 +99,8 @@ export function deliveryModels(db: Connection, retentionDays: number) {
   // Which subscriptions have paused deliveries, asked on every snapshot: only paused ones are indexed.
   deliverySchema.index({ status: 1, subscriptionId: 1 }, { partialFilterExpression: { status: 'paused' } });
   deliverySchema.index({ createdAt: 1 }, { expireAfterSeconds: ttl });
+  // `GET /deliveries?tenant=` and every tenant token's list: newest first within a tenant.
+  deliverySchema.index({ tenant: 1, createdAt: -1, _id: -1 });
 
   return {
     // Registered once per connection: `npm start` may build several apps on one connection.

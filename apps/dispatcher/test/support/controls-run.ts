@@ -23,7 +23,7 @@ export class ControlsRun {
   readonly names: TopologyNames;
   readonly workers: ChildProcess[] = [];
   broker!: Broker;
-  private readonly mongoUrl: string;
+  readonly mongoUrl: string;
 
   constructor(
     label: string,

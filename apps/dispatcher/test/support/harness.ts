@@ -130,6 +130,12 @@ export class Harness {
     await this.broker.publish(this.names.subscriptionsExchange, '', Buffer.from(JSON.stringify(change)));
   }
 
+  /** What the subscription service publishes when a subscription is deleted. */
+  async publishDeletion(id: string): Promise<void> {
+    const change = { op: 'delete', subscription: { id } };
+    await this.broker.publish(this.names.subscriptionsExchange, '', Buffer.from(JSON.stringify(change)));
+  }
+
   async stop(): Promise<void> {
     await this.worker.stop();
     await this.broker.close();

@@ -1,3 +1,4 @@
+import { TENANT_ID_PATTERN } from '@hookline/contracts';
 import { counter, type Logger } from '@hookline/http';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { consumeBody, MAX_BATCH_ITEMS, stationNameInput } from '../api';
@@ -31,6 +32,25 @@ export interface StationDeps {
   requireToken: RequestHandler;
   /** Each open pull holds a channel: one user holds at most this many at once (per instance). */
   maxLongPollsPerUser?: number;
+  /** Whether a tenant exists: a produce naming an unknown one is refused. */
+  tenantExists(tenant: string): Promise<boolean>;
+}
+
+/**
+ * The tenant a produce request names: the `Hookline-Tenant` header, or `?tenant=` for senders that
+ * cannot add headers (a third party given a webhook URL, as Memphis clients are given
+ * `?authorization=`). Its station event then reaches only that tenant's subscriptions; without one
+ * it reaches every tenant's (pull consumers get it either way: consumer groups are not per tenant).
+ */
+async function tenantOf(req: Request, deps: StationDeps): Promise<string | undefined> {
+  const header = req.headers['hookline-tenant'];
+  const query = req.query.tenant;
+  const named = typeof header === 'string' ? header : query;
+  if (named === undefined) return undefined;
+  if (typeof named !== 'string' || !TENANT_ID_PATTERN.test(named))
+    throw new StationError(400, 'invalid tenant: must be 1 to 64 letters, digits, _ or -');
+  if (!(await deps.tenantExists(named))) throw new StationError(400, `unknown tenant ${named}`);
+  return named;
 }
 
 function stationOf(req: Request): string {
@@ -58,6 +78,7 @@ export function stationRoutes(deps: StationDeps): Router {
     deps.requireToken,
     stationRoute(logger, async (req, res) => {
       const station = stationOf(req);
+      const tenant = await tenantOf(req, deps);
       const contentType = req.headers['content-type'] ?? '';
       const kind = bodyKind(contentType);
       if (!kind) throw new StationError(415, 'unsupported content type');
@@ -76,6 +97,7 @@ export function stationRoutes(deps: StationDeps): Router {
       await deps.publisher.publish(
         station,
         stationMessage(kind, contentType, body, messageHeaders(req.headers), parsed),
+        tenant,
       );
       produced.inc({ outcome: 'sent' });
       res.json({ error: null, success: true });
@@ -91,6 +113,7 @@ export function stationRoutes(deps: StationDeps): Router {
     deps.requireToken,
     stationRoute(logger, async (req, res) => {
       const station = stationOf(req);
+      const tenant = await tenantOf(req, deps);
       const contentType = req.headers['content-type'] ?? '';
       if (bodyKind(contentType) !== 'json') throw new StationError(415, 'unsupported content type');
       const parsed = parseJsonBody(await readRawBody(req, res, BATCH_BODY_LIMIT));
@@ -112,7 +135,7 @@ export function stationRoutes(deps: StationDeps): Router {
         else ready.push(stationMessage('json', 'application/json', body, headers, item));
       }
       // Published together so confirms pipeline; one channel keeps them in order.
-      const results = await Promise.allSettled(ready.map((m) => deps.publisher.publish(station, m)));
+      const results = await Promise.allSettled(ready.map((m) => deps.publisher.publish(station, m, tenant)));
       const sent = results.filter((r) => r.status === 'fulfilled').length;
       const brokerFailures = results.length - sent;
       if (brokerFailures > 0) errors.push(`${brokerFailures} message(s) not sent: the broker is unavailable`);

@@ -18,6 +18,8 @@ export interface RouteContext {
   logger: Logger;
   /** Who may publish (`POST /events`): producerAuth over PRODUCER_KEYS and API_KEYS. */
   publishAuth: RequestHandler;
+  /** Whether a tenant exists (an event naming an unknown one is a 422). */
+  tenantExists(tenant: string): Promise<boolean>;
 }
 
 const json = { 'application/json': { schema: errorBodySchema } };

@@ -37,7 +37,7 @@ export function eventRoutes(ctx: RouteContext): void {
         : scoped(scope, idempotencyHeaders.parse({ 'idempotency-key': header })['idempotency-key'], 'idempotency-key');
 
     const publish = async (eventId = body.id) => {
-      const event = await publisher.publish(body.type, body.data, eventId);
+      const event = await publisher.publish(body.type, body.data, eventId, body.tenant);
       const response: z.infer<typeof publishedEventResponse> = {
         id: event.id,
         type: event.type,
@@ -46,6 +46,11 @@ export function eventRoutes(ctx: RouteContext): void {
       return { status: 202, body: response };
     };
 
+    if (body.tenant !== undefined && !(await ctx.tenantExists(body.tenant)))
+      throw new HttpError(422, 'unknown_tenant', `tenant ${body.tenant} does not exist`, [
+        { field: 'tenant', message: `unknown tenant "${body.tenant}" (create it with POST /tenants)` },
+      ]);
+
     if (key === undefined) {
       const { status, body: response } = await publish();
       res.status(status).json(response);
@@ -53,7 +58,11 @@ export function eventRoutes(ctx: RouteContext): void {
     }
 
     await models.ready();
-    const claim = await idempotency.claim(key, fingerprint({ type: body.type, data: body.data, id: body.id }), body.id);
+    const claim = await idempotency.claim(
+      key,
+      fingerprint({ type: body.type, data: body.data, id: body.id, tenant: body.tenant }),
+      body.id,
+    );
     switch (claim.outcome) {
       case 'replay':
         res.set('Idempotent-Replayed', 'true').status(claim.response.status).json(claim.response.body);
@@ -95,7 +104,7 @@ export function eventRoutes(ctx: RouteContext): void {
       422: {
         description:
           "schema_validation_failed: data does not match the type's schema in the catalog (details: one JSON " +
-          'pointer and message per violation); or idempotency_key_reused: this key was used with a different request',
+          'pointer and message per violation); or idempotency_key_reused: this key was used with a different request, or an unknown tenant',
         content: errorJson,
       },
       ...errorResponses,

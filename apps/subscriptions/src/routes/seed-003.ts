@@ -1,4 +1,4 @@
-import { WILDCARD_EVENT_TYPE } from '@hookline/contracts';
+import { DEFAULT_TENANT, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import { HttpError } from '@hookline/http';
 import type { AppContext } from '../context';
 import { type SubscriptionDoc, toRecord } from '../model';
@@ -22,12 +22,13 @@ export function registerSeed003Routes(ctx: AppContext): void {
   async function matching(eventFilter: string | undefined, enabledOnly: boolean) {
     const pairs: Array<{ event: string; doc: SubscriptionDoc }> = [];
     if (eventFilter === undefined) {
-      for (const doc of await store.find({ enabledOnly })) {
+      for (const doc of await store.find({ tenant: DEFAULT_TENANT, enabledOnly })) {
         for (const event of doc.eventTypes) pairs.push({ event, doc });
       }
     } else {
       const types = eventFilter === WILDCARD_EVENT_TYPE ? [eventFilter] : [eventFilter, WILDCARD_EVENT_TYPE];
-      for (const doc of await store.find({ eventTypes: types, enabledOnly })) pairs.push({ event: eventFilter, doc });
+      for (const doc of await store.find({ tenant: DEFAULT_TENANT, eventTypes: types, enabledOnly }))
+        pairs.push({ event: eventFilter, doc });
     }
     return pairs;
   }
@@ -64,7 +65,7 @@ export function registerSeed003Routes(ctx: AppContext): void {
     },
     async handler({ body }, _req, res) {
       let removed = 0;
-      for (const doc of await store.find({ url: body.url, eventTypes: [body.event] })) {
+      for (const doc of await store.find({ tenant: DEFAULT_TENANT, url: body.url, eventTypes: [body.event] })) {
         if (await removeEvent(ctx, doc._id, body.event)) removed++;
       }
       if (removed === 0) {

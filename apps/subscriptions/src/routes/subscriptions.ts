@@ -1,7 +1,7 @@
-import type { SigningScheme } from '@hookline/contracts';
-import { HttpError } from '@hookline/http';
+import { DEFAULT_TENANT, ORDERING_SWITCH_DELAY_MS, type SigningScheme } from '@hookline/contracts';
+import { HttpError, tenantScope } from '@hookline/http';
 import type { AppContext } from '../context';
-import { type SubscriptionDoc, secretView, toView } from '../model';
+import { type SubscriptionDoc, secretView, tenantOf, toView } from '../model';
 import { defineRoute } from '../route';
 import {
   rotatedSecretSchema,
@@ -9,11 +9,20 @@ import {
   subscriptionPageSchema,
   subscriptionViewSchema,
   subscriptionWithSecretSchema,
+  testEventAcceptedSchema,
 } from '../schemas';
 import { newSecretFor, type SubscriptionChanges } from '../store';
+import { TEST_EVENT_TYPE } from '../test-events';
 
 const tags = ['subscriptions'];
 const notFound = (id: string) => new HttpError(404, 'not_found', `subscription ${id} does not exist`);
+const NOT_FOUND = { description: "unknown id, or another tenant's" };
+/** A tenant token naming another tenant: it may know that tenant's id, but not act for it. */
+export const otherTenant = (scope: string, named: string) =>
+  new HttpError(403, 'forbidden', `this token is scoped to tenant ${scope} and cannot act for tenant ${named}`);
+/** What the caller may see of a subscription: another tenant's answers exactly as an unknown id does. */
+export const visible = (doc: SubscriptionDoc | null, scope: string | undefined): SubscriptionDoc | null =>
+  doc && (scope === undefined || tenantOf(doc) === scope) ? doc : null;
 const unique = (types: string[]) => [...new Set(types)];
 const HOUR_MS = 3_600_000;
 
@@ -32,15 +41,31 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
   const { store, feed, schemas, fifoQueues } = ctx;
 
   /** Every write by id: 404 when unknown, and the change on its way to the dispatchers before the answer. */
-  async function updateAndPublish(id: string, change: Parameters<typeof store.update>[1]) {
-    const before = await store.get(id);
+  async function updateAndPublish(id: string, scope: string | undefined, change: Parameters<typeof store.update>[1]) {
+    const before = visible(await store.get(id), scope);
     if (!before) throw notFound(id);
     await fifoQueues.prepare(id, change(before) ?? {}, before);
-    const result = await store.update(id, change);
+    const result = await store.update(id, (current) => {
+      if (!visible(current, scope)) throw notFound(id);
+      return change(current);
+    });
     if (!result) throw notFound(id);
     await feed.upserted(result.doc);
     await fifoQueues.settle(before, result.doc);
     return result.doc;
+  }
+
+  /** 422 unless the tenant exists and has room for `room` more subscriptions. */
+  async function checkTenant(tenant: string, room = 1) {
+    if (!(await ctx.tenants.exists(tenant)))
+      throw new HttpError(422, 'unknown_tenant', `tenant ${tenant} does not exist`, [
+        { field: 'tenant', message: `unknown tenant "${tenant}" (create it with POST /tenants)` },
+      ]);
+    const max = ctx.maxSubscriptionsPerTenant;
+    if ((await store.countForTenant(tenant)) + room > max)
+      throw new HttpError(422, 'limit_exceeded', `tenant ${tenant} has its maximum of ${max} subscriptions`, [
+        { field: 'tenant', message: `at most ${max} subscriptions per tenant (MAX_SUBSCRIPTIONS_PER_TENANT)` },
+      ]);
   }
 
   /**
@@ -61,13 +86,29 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'Create a subscription (the answer is the only list-like place its secret appears)',
     tags,
     body: schemas.createBody,
+    tenantAccess: true,
     responses: {
       201: { description: 'created', schema: subscriptionWithSecretSchema },
       409: { description: 'too many subscriptions with a rateLimit or an ordering' },
+      422: { description: 'unknown tenant, or the tenant has MAX_SUBSCRIPTIONS_PER_TENANT already' },
     },
-    async handler({ body }, _req, res) {
+    async handler({ body }, req, res) {
+      const scope = tenantScope(req);
+      if (scope !== undefined && body.tenant !== undefined && body.tenant !== scope)
+        throw otherTenant(scope, body.tenant);
+      const tenant = scope ?? body.tenant ?? DEFAULT_TENANT;
+      await checkTenant(tenant);
       await fifoQueues.checkCapacity(store, undefined, body);
-      const doc = await store.create({ ...body, eventTypes: unique(body.eventTypes) });
+      const doc = await store.create({ ...body, tenant, eventTypes: unique(body.eventTypes) });
+      // Checked again once inserted, so concurrent creates never exceed the limit together and a
+      // create racing with its tenant's deletion leaves no orphan (the delete removes subscriptions
+      // after the tenant record; whichever runs second sees the other).
+      try {
+        await checkTenant(tenant, 0);
+      } catch (err) {
+        await store.delete(doc._id);
+        throw err;
+      }
       await fifoQueues.prepare(doc._id, doc);
       await feed.upserted(doc);
       res.status(201).json({ ...toView(doc), ...secretView(doc.secret) });
@@ -80,9 +121,13 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'List subscriptions (oldest first, cursor pagination; never secrets)',
     tags,
     query: schemas.listQuery,
+    tenantAccess: true,
     responses: { 200: { description: 'one page', schema: subscriptionPageSchema } },
-    async handler({ query }, _req, res) {
-      const page = await store.list(query);
+    async handler({ query }, req, res) {
+      const scope = tenantScope(req);
+      if (scope !== undefined && query.tenant !== undefined && query.tenant !== scope)
+        throw otherTenant(scope, query.tenant);
+      const page = await store.list({ ...query, tenant: scope ?? query.tenant });
       res.json({ data: page.data.map(toView), next_cursor: page.nextCursor });
     },
   });
@@ -93,9 +138,10 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'One subscription (without its secret)',
     tags,
     params: schemas.idParams,
-    responses: { 200: { description: 'found', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
-    async handler({ params }, _req, res) {
-      const doc = await store.get(params.id);
+    tenantAccess: true,
+    responses: { 200: { description: 'found', schema: subscriptionViewSchema }, 404: NOT_FOUND },
+    async handler({ params }, req, res) {
+      const doc = visible(await store.get(params.id), tenantScope(req));
       if (!doc) throw notFound(params.id);
       res.json(toView(doc));
     },
@@ -108,20 +154,31 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     tags,
     params: schemas.idParams,
     body: schemas.replaceBody,
-    responses: { 200: { description: 'replaced', schema: subscriptionViewSchema }, 404: { description: 'unknown id' } },
-    async handler({ params, body }, _req, res) {
+    tenantAccess: true,
+    responses: { 200: { description: 'replaced', schema: subscriptionViewSchema }, 404: NOT_FOUND },
+    async handler({ params, body }, req, res) {
+      const scope = tenantScope(req);
+      if (scope !== undefined && body.tenant !== undefined && body.tenant !== scope)
+        throw otherTenant(scope, body.tenant);
+      // The owner does not change: a tenant named here must be the subscription's own.
       const enabled = body.enabled ?? true;
-      const doc = await updateAndPublish(params.id, () => ({
-        url: body.url,
-        eventTypes: unique(body.eventTypes),
-        description: body.description ?? null,
-        metadata: body.metadata ?? null,
-        filter: body.filter ?? null,
-        transform: body.transform ?? null,
-        headers: body.headers ?? null,
-        enabled,
-        ...(enabled ? { disabledReason: null } : {}),
-      }));
+      const doc = await updateAndPublish(params.id, scope, (current) => {
+        if (body.tenant !== undefined && body.tenant !== tenantOf(current))
+          throw new HttpError(400, 'validation_error', 'a subscription cannot move to another tenant', [
+            { field: 'tenant', message: `must be the subscription's own tenant (${tenantOf(current)}) or absent` },
+          ]);
+        return {
+          url: body.url,
+          eventTypes: unique(body.eventTypes),
+          description: body.description ?? null,
+          metadata: body.metadata ?? null,
+          filter: body.filter ?? null,
+          transform: body.transform ?? null,
+          headers: body.headers ?? null,
+          enabled,
+          ...(enabled ? { disabledReason: null } : {}),
+        };
+      });
       res.json(toView(doc));
     },
   });
@@ -133,12 +190,13 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     tags,
     params: schemas.idParams,
     body: schemas.patchBody,
+    tenantAccess: true,
     responses: {
       200: { description: 'changed', schema: subscriptionViewSchema },
-      404: { description: 'unknown id' },
+      404: NOT_FOUND,
       409: { description: 'too many subscriptions with a rateLimit or an ordering' },
     },
-    async handler({ params, body }, _req, res) {
+    async handler({ params, body }, req, res) {
       const changes: SubscriptionChanges = {
         url: body.url,
         eventTypes: body.eventTypes ? unique(body.eventTypes) : undefined,
@@ -154,11 +212,11 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       await fifoQueues.checkCapacity(store, params.id, body);
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
-      const doc = await updateAndPublish(params.id, (current) => {
-        // A change of ordering applies to events stamped from this write on (see FifoQueues).
+      const doc = await updateAndPublish(params.id, tenantScope(req), (current) => {
+        // A change of ordering applies to events stamped a moment after this write (see FifoQueues).
         const next: SubscriptionChanges =
           body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
-            ? { ...changes, ordering: body.ordering, orderingSince: new Date() }
+            ? { ...changes, ordering: body.ordering, orderingSince: new Date(Date.now() + ORDERING_SWITCH_DELAY_MS) }
             : changes;
         return body.signing === undefined ? next : { ...next, ...schemeChange(current, body.signing ?? 'hmac-sha256') };
       });
@@ -172,9 +230,10 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'Delete a subscription',
     tags,
     params: schemas.idParams,
-    responses: { 204: { description: 'deleted' }, 404: { description: 'unknown id' } },
-    async handler({ params }, _req, res) {
-      if (!(await store.delete(params.id))) throw notFound(params.id);
+    tenantAccess: true,
+    responses: { 204: { description: 'deleted' }, 404: NOT_FOUND },
+    async handler({ params }, req, res) {
+      if (!(await store.delete(params.id, tenantScope(req)))) throw notFound(params.id);
       await feed.deleted(params.id);
       res.status(204).end();
     },
@@ -186,9 +245,10 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: "The subscription's signing secret (whsec_…)",
     tags,
     params: schemas.idParams,
-    responses: { 200: { description: 'the secret', schema: secretSchema }, 404: { description: 'unknown id' } },
-    async handler({ params }, _req, res) {
-      const doc = await store.get(params.id);
+    tenantAccess: true,
+    responses: { 200: { description: 'the secret', schema: secretSchema }, 404: NOT_FOUND },
+    async handler({ params }, req, res) {
+      const doc = visible(await store.get(params.id), tenantScope(req));
       if (!doc) throw notFound(params.id);
       res.json(secretView(doc.secret));
     },
@@ -202,16 +262,37 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     params: schemas.idParams,
     body: schemas.rotateBody,
     bodyOptional: true,
-    responses: { 200: { description: 'rotated', schema: rotatedSecretSchema }, 404: { description: 'unknown id' } },
-    async handler({ params, body }, _req, res) {
+    tenantAccess: true,
+    responses: { 200: { description: 'rotated', schema: rotatedSecretSchema }, 404: NOT_FOUND },
+    async handler({ params, body }, req, res) {
       const graceMs = (body?.grace_hours ?? ctx.secretGraceHours) * HOUR_MS;
-      const doc = await updateAndPublish(params.id, (current) =>
+      const doc = await updateAndPublish(params.id, tenantScope(req), (current) =>
         rotation(current.secret, newSecretFor(current.signing), graceMs),
       );
       res.json({
         ...secretView(doc.secret),
         previous_secret_expires_at: doc.previousSecretExpiresAt?.toISOString() ?? null,
       });
+    },
+  });
+
+  defineRoute(ctx, {
+    method: 'post',
+    path: '/subscription/:id/test',
+    summary: 'Send one signed test event to this subscription only, recorded like any delivery',
+    tags,
+    params: schemas.idParams,
+    body: schemas.testEventBody,
+    bodyOptional: true,
+    tenantAccess: true,
+    responses: { 202: { description: 'published', schema: testEventAcceptedSchema }, 404: NOT_FOUND },
+    async handler({ params, body }, req, res) {
+      const doc = visible(await store.get(params.id), tenantScope(req));
+      if (!doc) throw notFound(params.id);
+      const type = body?.type ?? TEST_EVENT_TYPE;
+      const data = body?.data === undefined ? { test: true, subscriptionId: doc._id } : body.data;
+      const event = await ctx.publishTestEvent(doc, type, data);
+      res.status(202).json({ id: event.id, type: event.type, subscriptionId: doc._id });
     },
   });
 }

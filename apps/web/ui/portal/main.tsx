@@ -1,4 +1,14 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { BaseContext } from '../src/router';
+import { PortalApp, takeTokenFromFragment } from './app';
 import '../src/styles.css';
 
-createRoot(document.getElementById('root')!).render(<h1>Portal</h1>);
+const token = takeTokenFromFragment();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <BaseContext.Provider value="/portal">
+      <PortalApp token={token} />
+    </BaseContext.Provider>
+  </StrictMode>,
+);

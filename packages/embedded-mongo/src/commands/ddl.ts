@@ -158,7 +158,43 @@ const listDatabases: CommandHandler = (ctx) => {
     : { databases, totalSize: 0, totalSizeMb: 0, ok: 1 };
 };
 
+/**
+ * `collMod` for what Hookline needs of it: changing a TTL index's `expireAfterSeconds` (named by `name` or
+ * `keyPattern`), which createIndexes refuses as an options conflict. The index is rebuilt under the same
+ * name, journaled as a drop and a create so replay ends in the same state.
+ */
+const collMod: CommandHandler = (ctx) => {
+  const name = requireString(ctx.body, 'collMod');
+  const coll = ctx.engine.collection(ctx.db, name);
+  if (!coll) throw commandError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
+  const extra = Object.keys(ctx.body).filter(
+    (k) => !['collMod', 'index', '$db', 'lsid', '$readPreference'].includes(k),
+  );
+  if (extra.length > 0)
+    throw commandError('InvalidOptions', `collMod supports only 'index' here, not ${extra.join(', ')}`);
+  const change = optionalDoc(ctx.body.index);
+  const index = [...coll.indexes.values()].find((i) =>
+    typeof change.name === 'string'
+      ? i.spec.name === change.name
+      : isPlainObject(change.keyPattern) && keyString(i.spec.key) === keyString(change.keyPattern),
+  );
+  if (!index)
+    throw commandError('IndexNotFound', `cannot find index ${JSON.stringify(change.name ?? change.keyPattern)}`);
+  const ttl = change.expireAfterSeconds;
+  if (typeof ttl !== 'number' || !(ttl >= 0)) {
+    throw commandError('InvalidOptions', "collMod 'index' needs a non-negative 'expireAfterSeconds'");
+  }
+  const before = index.spec.expireAfterSeconds;
+  if (before === undefined) throw commandError('InvalidOptions', `index ${index.spec.name} is not a TTL index`);
+  if (before !== ttl) {
+    coll.dropIndex(index.spec.name);
+    coll.createIndex({ ...index.spec, expireAfterSeconds: ttl });
+  }
+  return { expireAfterSeconds_old: before, expireAfterSeconds_new: ttl, ok: 1 };
+};
+
 export const ddlCommands: Record<string, CommandHandler> = {
+  collMod,
   createIndexes,
   listIndexes,
   dropIndexes,

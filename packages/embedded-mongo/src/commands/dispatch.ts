@@ -13,6 +13,18 @@ const handlers: Record<string, CommandHandler> = {
   ...ddlCommands,
 };
 
+/** Commands that change data or indexes: refused once the log cannot be written (OpLog.failed). */
+export const WRITE_COMMANDS = new Set([
+  ...Object.keys(crudCommands),
+  'create',
+  'createIndexes',
+  'drop',
+  'dropDatabase',
+  'dropIndexes',
+  'deleteIndexes',
+  'collMod',
+]);
+
 const TRANSACTION_COMMANDS = new Set(['commitTransaction', 'abortTransaction']);
 
 /** Runs one command synchronously and always returns a reply document: errors become `ok: 0` replies. */

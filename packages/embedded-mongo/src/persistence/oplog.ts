@@ -6,7 +6,7 @@ import { deserialize, serialize } from 'bson';
 import type { Engine } from '../storage/engine';
 import type { LogRecord } from './records';
 
-const write = promisify(fs.write);
+const fsWrite = promisify(fs.write);
 const fdatasync = promisify(fs.fdatasync);
 
 const LOG_FILE = 'hookline-oplog.bson';
@@ -23,12 +23,24 @@ function frame(rec: LogRecord): Buffer {
   return out;
 }
 
+/**
+ * Whether `pid` is a running process. A process killed while its parent does not reap it (a late init,
+ * a container without one) stays a zombie: it exists for kill(pid, 0) but holds nothing, so where
+ * /proc tells the state, a zombie (Z) or dead (X) process counts as gone.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // The state follows the parenthesised name, which may itself contain spaces or parentheses.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true; // no /proc (macOS): the pid exists, trust it
   }
 }
 
@@ -40,6 +52,9 @@ function fsyncDir(dir: string): void {
     fs.closeSync(fd);
   }
 }
+
+/** How a batch reaches the file: `fs.write`, or a test's writer that fails part-way like a full disk. */
+export type LogWriter = (fd: number, buf: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
 
 /**
  * Append-only operation log with group commit: records appended while one fsync runs are written and
@@ -55,21 +70,32 @@ export class OpLog {
   private fileBytes = 0;
   private compactedBytes = 0;
   private closed = false;
+  private failure: Error | undefined;
 
   private constructor(
     private readonly dir: string,
     private fd: number,
     private readonly engine: Engine,
+    private readonly write: LogWriter,
   ) {}
 
+  /**
+   * The log write error that stopped this log, if any. After one, the file may end in a torn frame that
+   * a restart cuts: anything written after it would be acknowledged and then lost. So nothing more is
+   * written or acknowledged until a restart (which keeps every acknowledged write); reads go on.
+   */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
   /** Takes the directory lock, replays the log into `engine` (cutting a torn tail), then journals new writes. */
-  static open(dir: string, engine: Engine): OpLog {
+  static open(dir: string, engine: Engine, options: { write?: LogWriter } = {}): OpLog {
     fs.mkdirSync(dir, { recursive: true });
     OpLog.lock(dir);
     const file = path.join(dir, LOG_FILE);
     const { validBytes, records } = fs.existsSync(file) ? OpLog.replay(file, engine) : { validBytes: 0, records: 0 };
     if (fs.existsSync(file) && fs.statSync(file).size > validBytes) fs.truncateSync(file, validBytes);
-    const log = new OpLog(dir, fs.openSync(file, 'a'), engine);
+    const log = new OpLog(dir, fs.openSync(file, 'a'), engine, options.write ?? fsWrite);
     log.fileBytes = validBytes;
     log.compactedBytes = validBytes;
     let live = 0;
@@ -109,6 +135,7 @@ export class OpLog {
   }
 
   append(rec: LogRecord): void {
+    if (this.failure) return; // never written, never acknowledged: `durable` rejects
     this.pending.push(frame(rec));
     this.appendedSeq++;
     if (!this.scheduled && !this.flushing) {
@@ -128,6 +155,7 @@ export class OpLog {
 
   durable(seq: number): Promise<void> {
     if (seq <= this.durableSeq) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiters.push({ seq, resolve, reject });
       if (!this.flushing && !this.scheduled) void this.flush();
@@ -144,7 +172,7 @@ export class OpLog {
         this.pending = [];
         let written = 0;
         while (written < batch.length) {
-          written += (await write(this.fd, batch, written, batch.length - written)).bytesWritten;
+          written += (await this.write(this.fd, batch, written, batch.length - written)).bytesWritten;
         }
         await fdatasync(this.fd);
         this.fileBytes += batch.length;
@@ -158,6 +186,8 @@ export class OpLog {
       // Nothing pending means memory equals the log right now: a synchronous snapshot is exact.
       if (this.fileBytes > 2 * this.compactedBytes + COMPACT_SLACK_BYTES) this.compact();
     } catch (err) {
+      this.failure = err as Error;
+      this.pending = [];
       for (const w of this.waiters) w.reject(err);
       this.waiters = [];
     } finally {
@@ -203,7 +233,7 @@ export class OpLog {
   /** Flushes what is pending, then releases the file and the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.durable(this.appendedSeq);
+    if (!this.failure) await this.durable(this.appendedSeq).catch(() => {});
     while (this.flushing) await new Promise((r) => setImmediate(r));
     this.closed = true;
     fs.closeSync(this.fd);

@@ -71,7 +71,7 @@ const PLAIN_PART = /^(?!__proto__$|constructor$|prototype$)[^$\d][^.]*$/;
  * core under the dispatcher's load. Returns undefined for anything else (positional or numeric paths,
  * arrays on the way, conflicting paths, non-numeric $inc): mingo then decides, errors included.
  */
-function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: Doc; changed: boolean } | undefined {
+export function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: Doc; changed: boolean } | undefined {
   const edits: Array<{ op: string; parts: string[]; value: unknown }> = [];
   const seen: string[] = [];
   for (const op of Object.keys(u)) {

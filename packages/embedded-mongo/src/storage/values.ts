@@ -27,7 +27,9 @@ export function keyString(v: unknown): string {
     case 'number':
       return `n${v === 0 ? 0 : v}`;
     case 'string':
-      return `s${v}`;
+      // Length-prefixed: inside an array or document a string may hold the separators itself, and
+      // ['red','ale'] must not encode like ['red,sale'] (keys identify documents by _id).
+      return `s${v.length}:${v}`;
     case 'boolean':
       return v ? 'b1' : 'b0';
     case 'bigint':
@@ -36,7 +38,7 @@ export function keyString(v: unknown): string {
       break;
   }
   if (v instanceof Date) return `d${v.getTime()}`;
-  if (v instanceof RegExp) return `r${v.source}/${v.flags}`;
+  if (v instanceof RegExp) return `r${v.source.length}:${v.source}/${v.flags}`;
   if (Array.isArray(v)) return `[${v.map(keyString).join(',')}]`;
   if (typeof v === 'object') {
     const t = bsonType(v);
@@ -49,7 +51,10 @@ export function keyString(v: unknown): string {
       const b = v as unknown as { sub_type: number; buffer: Uint8Array };
       return `x${b.sub_type}:${Buffer.from(b.buffer).toString('base64')}`;
     }
-    if (t !== undefined) return `t${t}:${(v as Tagged).toString()}`;
+    if (t !== undefined) {
+      const text = (v as Tagged).toString();
+      return `t${t}:${text.length}:${text}`;
+    }
     // Embedded documents compare field by field in order, as in mongod.
     const parts: string[] = [];
     for (const [k, val] of Object.entries(v as Doc)) parts.push(`${JSON.stringify(k)}:${keyString(val)}`);

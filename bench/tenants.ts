@@ -1,0 +1,167 @@
+/**
+ * Many tenants: 10,000 tenants x 10 subscriptions (100,000), events for random tenants, fed straight
+ * to the events exchange like scenario 1b (so the two compare: one delivery per event in both).
+ * Subscription k of each tenant takes type `bench.k<k>`, and each event names a random tenant and a
+ * random k, so every event matches exactly one subscription through the (tenant, type) index.
+ *
+ * The subscriptions are written to MongoDB before Hookline starts (100,000 POSTs would take minutes
+ * and measure the subscription API, not matching), so the dispatcher builds its index from the
+ * snapshot at start, as it does after any restart. `indexMs` is that same work timed here: read
+ * `GET /subscription/snapshot`, parse every record, build a SubscriptionIndex.
+ */
+import { generateSecret } from '@hookline/signing';
+import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
+import amqp from 'amqplib';
+import mongoose from 'mongoose';
+import { httpSubscriptionSource } from '../apps/dispatcher/src/matching/snapshot-source';
+import { SubscriptionIndex } from '../apps/dispatcher/src/matching/subscription-index';
+import { now } from './lib/clock';
+import { type Hookline, ReceiverProc, startHookline, startMongo } from './lib/procs';
+import { firstReceipts, round } from './lib/stats';
+
+export interface TenantsBenchResult {
+  tenants: number;
+  subscriptions: number;
+  seedMs: number;
+  snapshotRecords: number;
+  indexMs: number;
+  n: number;
+  publishMs: number;
+  delivered: number;
+  elapsedMs: number;
+  perSec: number;
+  complete: boolean;
+}
+
+const PER_TENANT = 10;
+
+/** Writes `tenants` tenants with PER_TENANT subscriptions each, all delivering to `url`. */
+export async function seedTenants(mongoUri: string, tenants: number, url: string): Promise<number> {
+  const t0 = now();
+  // The database `npm start` uses (apps/hookline withDatabase) when the URL names none.
+  const dbUrl = new URL(mongoUri);
+  if (dbUrl.pathname === '' || dbUrl.pathname === '/') dbUrl.pathname = '/hookline';
+  const conn = await mongoose.createConnection(dbUrl.toString()).asPromise();
+  try {
+    const at = new Date();
+    const secret = generateSecret();
+    const tenantDocs = Array.from({ length: tenants }, (_, t) => ({
+      _id: `t${t}`,
+      name: `Tenant ${t}`,
+      tokenEpoch: at.getTime(),
+      createdAt: at,
+      updatedAt: at,
+    }));
+    await conn.collection('tenants').insertMany(tenantDocs as never[], { ordered: false });
+    const batch = 10_000;
+    for (let from = 0; from < tenants * PER_TENANT; from += batch) {
+      const docs = [];
+      for (let i = from; i < Math.min(from + batch, tenants * PER_TENANT); i++) {
+        const t = Math.floor(i / PER_TENANT);
+        const k = i % PER_TENANT;
+        docs.push({
+          // Any id the dispatcher accepts; ULIDs are not needed for matching.
+          _id: `sub_T${String(t).padStart(5, '0')}K${k}`,
+          tenant: `t${t}`,
+          url,
+          eventTypes: [`bench.k${k}`],
+          secret,
+          enabled: true,
+          createdAt: at,
+          updatedAt: at,
+        });
+      }
+      await conn.collection('subscriptions').insertMany(docs as never[], { ordered: false });
+    }
+  } finally {
+    await conn.close();
+  }
+  return now() - t0;
+}
+
+/** The dispatcher's start-up work, timed: snapshot over HTTP, parsed, indexed. */
+export async function timeIndexBuild(base: string): Promise<{ records: number; ms: number; index: SubscriptionIndex }> {
+  const t0 = now();
+  const records = await httpSubscriptionSource(base, undefined).load();
+  const index = new SubscriptionIndex();
+  index.replaceWith(records, Date.now());
+  return { records: records.length, ms: now() - t0, index };
+}
+
+/** Publishes `n` events for random tenants (1000 per confirm batch); returns the publish time. */
+export async function publishTenantEvents(namespace: string, n: number, tenants: number, prefix: string) {
+  const conn = await amqp.connect(RABBITMQ_URL, { noDelay: true });
+  try {
+    const ch = await conn.createConfirmChannel();
+    const t0 = now();
+    for (let i = 0; i < n; i++) {
+      const id = `evt_${prefix}${String(i).padStart(8, '0')}`;
+      const type = `bench.k${Math.floor(Math.random() * PER_TENANT)}`;
+      const envelope = {
+        id,
+        type,
+        tenant: `t${Math.floor(Math.random() * tenants)}`,
+        timestamp: new Date().toISOString(),
+        data: { photoId: `${prefix}-${i}` },
+      };
+      ch.publish(`${namespace}.events`, type, Buffer.from(JSON.stringify(envelope)), {
+        persistent: true,
+        messageId: id,
+        contentType: 'application/json',
+      });
+      if (i % 1000 === 999) await ch.waitForConfirms();
+    }
+    await ch.waitForConfirms();
+    return { t0, publishMs: now() - t0 };
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+/**
+ * The scenario: fresh MongoDB seeded with the tenants, then Hookline (as `npm start`), the index build
+ * timed, a warm-up, then `events` events for random tenants; deliveries/s = delivered / (last receipt -
+ * first publish), as in 1b.
+ */
+export async function hooklineTenants(o: {
+  tenants: number;
+  events: number;
+  warm: number;
+  timeoutMs: number;
+  env?: Record<string, string>;
+}): Promise<TenantsBenchResult> {
+  const namespace = uniqueNamespace('benchmt');
+  const [mongo, rcv] = await Promise.all([startMongo(), ReceiverProc.start()]);
+  let hl: Hookline | undefined;
+  try {
+    const url = await rcv.listen('ok');
+    const seedMs = await seedTenants(mongo.uri, o.tenants, `${url}/`);
+    hl = await startHookline({ mongoUri: mongo.uri, namespace, env: { ...o.env } });
+    const built = await timeIndexBuild(hl.base);
+    if (built.records !== o.tenants * PER_TENANT)
+      throw new Error(`the snapshot holds ${built.records} subscriptions, not ${o.tenants * PER_TENANT}`);
+    await publishTenantEvents(namespace, o.warm, o.tenants, 'mtw');
+    if (!(await rcv.waitFor('mtw', o.warm, 60_000))) throw new Error(`warm-up incomplete\n${hl.logTail()}`);
+    const { t0, publishMs } = await publishTenantEvents(namespace, o.events, o.tenants, 'mt');
+    const complete = await rcv.waitFor('mt', o.events, o.timeoutMs);
+    const { first } = firstReceipts((await rcv.dump('mt')).records);
+    const elapsedMs = Math.max(...[...first.values()].map((r) => r.at)) - t0;
+    return {
+      tenants: o.tenants,
+      subscriptions: o.tenants * PER_TENANT,
+      seedMs: round(seedMs),
+      snapshotRecords: built.records,
+      indexMs: round(built.ms),
+      n: o.events,
+      publishMs: round(publishMs),
+      delivered: first.size,
+      elapsedMs: round(elapsedMs),
+      perSec: round((first.size / elapsedMs) * 1000, 0),
+      complete,
+    };
+  } finally {
+    await hl?.stop().catch(() => {});
+    await Promise.all([mongo.stop().catch(() => {}), rcv.stop().catch(() => {})]);
+    await deleteNamespace(namespace);
+  }
+}

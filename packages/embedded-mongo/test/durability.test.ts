@@ -1,0 +1,97 @@
+/** The embedded MongoDB after a log write error, and the directory lock of a dead holder. */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { type LogWriter, OpLog } from '../src/persistence/oplog';
+import { startEmbeddedMongo } from '../src/server';
+import { Engine } from '../src/storage/engine';
+
+const { MongoClient } = mongoose.mongo;
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookline-durability-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('after a partial log write it refuses writes, keeps serving reads, and a restart keeps every acknowledged write', async () => {
+  let failing = false;
+  // A full disk: half of the batch reaches the file (a torn frame), then ENOSPC.
+  const logWriter: LogWriter = async (fd, buf, offset, length) => {
+    if (!failing) return { bytesWritten: fs.writeSync(fd, buf, offset, length) };
+    fs.writeSync(fd, buf, offset, Math.floor(length / 2));
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  };
+  const server = await startEmbeddedMongo({ dbPath: dir, logWriter });
+  const client = await MongoClient.connect(`${server.uri}/d`, { serverSelectionTimeoutMS: 5000, retryWrites: false });
+  const coll = client.db('d').collection<{ _id: number }>('c');
+  const acked: number[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      await coll.insertOne({ _id: i });
+      acked.push(i);
+    }
+    failing = true;
+    await expect(coll.insertOne({ _id: 100 })).rejects.toThrow(/not durable: ENOSPC/);
+    failing = false; // the disk has room again: still no write until a restart
+    await expect(coll.insertOne({ _id: 101 })).rejects.toThrow(/refuses writes since a log write failed/);
+    await expect(coll.updateOne({ _id: 1 }, { $set: { x: 1 } })).rejects.toThrow(/refuses writes/);
+    await expect(coll.createIndex({ x: 1 })).rejects.toThrow(/refuses writes/);
+    expect(await coll.countDocuments({ _id: { $lt: 20 } })).toBe(20);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+
+  const again = await startEmbeddedMongo({ dbPath: dir });
+  const client2 = await MongoClient.connect(`${again.uri}/d`, { serverSelectionTimeoutMS: 5000 });
+  try {
+    const ids = (await client2.db('d').collection('c').find().toArray()).map((d) => d._id);
+    expect(ids.filter((id) => acked.includes(id as unknown as number)).sort((a, b) => Number(a) - Number(b))).toEqual(
+      acked,
+    );
+    expect(ids).not.toContain(101);
+    await client2
+      .db('d')
+      .collection('c')
+      .insertOne({ _id: 200 } as never); // writable again
+  } finally {
+    await client2.close();
+    await again.stop();
+  }
+});
+
+function zombie(): Promise<number> {
+  // A child that exits after its parent sh became `sleep` (exec), which never reaps it: a zombie until then.
+  return new Promise((resolve, reject) => {
+    const sh = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    zombies.push(sh);
+    sh.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    sh.once('error', reject);
+  });
+}
+const zombies: ReturnType<typeof spawn>[] = [];
+afterAll(() => {
+  for (const z of zombies) z.kill('SIGKILL');
+});
+
+const state = (pid: number) => {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat[stat.lastIndexOf(')') + 2];
+};
+
+test('a lock held by a zombie (dead, not yet reaped) is taken over; one held by a live process is not', async () => {
+  if (!fs.existsSync('/proc/self/stat')) return; // only where /proc tells process states
+  const pid = await zombie();
+  for (let i = 0; i < 250 && state(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(state(pid)).toBe('Z');
+  fs.writeFileSync(path.join(dir, 'hookline-mongo.lock'), String(pid));
+  const log = OpLog.open(dir, new Engine());
+  await log.close();
+
+  const live = zombies[0]?.pid as number;
+  fs.writeFileSync(path.join(dir, 'hookline-mongo.lock'), String(live));
+  expect(() => OpLog.open(dir, new Engine())).toThrow(`dbpath ${dir} is in use by process ${live}`);
+});
