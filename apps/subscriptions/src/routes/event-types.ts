@@ -8,7 +8,7 @@ import { defineRoute } from '../route';
 const tags = ['event catalog'];
 const DESCRIPTION_MAX_LENGTH = 2000;
 
-const typeParams = z.object({ type: eventTypeSchema.openapi({ example: 'order.paid' }) });
+const typeParams = z.object({ type: eventTypeSchema });
 
 const putBody = z
   .object({
