@@ -17,7 +17,7 @@ export interface SubscriptionDoc {
   enabled: boolean;
   disabledReason?: string;
   metadata?: Record<string, string>;
-  // Issue 16: what the subscription asks of its deliveries (see packages/rules).
+  // What the subscription asks of its deliveries: which events, in what shape, with which headers (packages/rules).
   filter?: Record<string, unknown>;
   transform?: string;
   headers?: Record<string, string>;

@@ -23,22 +23,23 @@ export type SubscriptionChanges = {
     | 'orderingSince']?: SubscriptionDoc[K] | null;
 };
 
-export interface NewSubscription {
-  tenant: string;
-  url: string;
-  eventTypes: string[];
-  description?: string;
-  metadata?: Record<string, string>;
-  enabled?: boolean;
-  filter?: Record<string, unknown>;
-  transform?: string;
-  headers?: Record<string, string>;
-  signing?: SigningScheme;
-  rateLimit?: number;
-  ordering?: 'fifo';
-  /** What identifies a /webhook or /webhooks/ registration (registrations.ts), unique. */
-  registration?: string;
-}
+/** What creating a subscription takes: the stored fields a caller chooses (tenant required). */
+export type NewSubscription = { tenant: string } & Pick<SubscriptionDoc, 'url' | 'eventTypes'> &
+  Partial<
+    Pick<
+      SubscriptionDoc,
+      | 'description'
+      | 'metadata'
+      | 'enabled'
+      | 'filter'
+      | 'transform'
+      | 'headers'
+      | 'signing'
+      | 'rateLimit'
+      | 'ordering'
+      | 'registration'
+    >
+  >;
 
 /** A new secret of the scheme's kind: a whsec_ HMAC secret, or a whsk_ ed25519 key. */
 export function newSecretFor(signing: SigningScheme | undefined): string {
