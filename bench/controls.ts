@@ -6,10 +6,8 @@
  *    at the receiver against the limit, and the busiest 1-second window (never above the limit).
  * Events are published straight to the events exchange (as scenario 1b), so the ingest is not measured.
  */
-import { RABBITMQ_URL } from '@hookline/testing';
-import amqp from 'amqplib';
-import { now } from './lib/clock';
 import type { ReceiverProc } from './lib/procs';
+import { benchEventId, publishEnvelopes } from './lib/publish';
 import { firstReceipts, round } from './lib/stats';
 
 export interface ControlsCtx {
@@ -50,32 +48,15 @@ async function createSubscription(base: string, body: object): Promise<void> {
 /** Event types of these scenarios (the run passes them in EXTRA_EVENT_TYPES): each its own subscriptions. */
 export const CONTROLS_EVENT_TYPES = ['bench_fifo', 'bench_limited'] as const;
 
-/** `n` envelopes of `type` with photoId `<prefix>-<i>`, in order, confirmed. */
+/** `n` envelopes of `type` with photoId `<prefix>-<i>`, in order, confirmed; returns when the first went out. */
 async function publishLikes(namespace: string, type: string, prefix: string, n: number): Promise<number> {
-  const conn = await amqp.connect(RABBITMQ_URL, { noDelay: true });
-  try {
-    const ch = await conn.createConfirmChannel();
-    const t0 = now();
-    for (let i = 0; i < n; i++) {
-      const id = `evt_${prefix}${String(i).padStart(8, '0')}`;
-      const envelope = {
-        id,
-        type,
-        timestamp: new Date().toISOString(),
-        data: { photoId: `${prefix}-${i}` },
-      };
-      ch.publish(`${namespace}.events`, type, Buffer.from(JSON.stringify(envelope)), {
-        persistent: true,
-        messageId: id,
-        contentType: 'application/json',
-      });
-      if (i % 1000 === 999) await ch.waitForConfirms();
-    }
-    await ch.waitForConfirms();
-    return t0;
-  } finally {
-    await conn.close().catch(() => {});
-  }
+  const { t0 } = await publishEnvelopes(namespace, n, (i) => ({
+    id: benchEventId(prefix, i),
+    type,
+    timestamp: new Date().toISOString(),
+    data: { photoId: `${prefix}-${i}` },
+  }));
+  return t0;
 }
 
 export async function fifoSideBySide(

@@ -40,6 +40,7 @@ import {
   tempDir,
 } from './lib/procs';
 import { summarizeProfiles } from './lib/profile';
+import { benchEventId, publishEnvelopes } from './lib/publish';
 import { firstReceipts, type LatencySummary, latency, median, round } from './lib/stats';
 import { renderTrace, startTrace } from './lib/trace';
 import { hooklineTenants, type TenantsBenchResult } from './tenants';
@@ -320,27 +321,14 @@ async function hooklineThroughput(ctx: Ctx): Promise<ThroughputResult> {
 async function hooklineDrain(ctx: Ctx): Promise<DrainResult> {
   await oneSubscriptionWarm(ctx);
   ctx.tracePrefix = 'dr';
-  const conn = await amqp.connect(RABBITMQ_URL, { noDelay: true });
-  try {
-    const ch = await conn.createConfirmChannel();
-    const t0 = now();
-    for (let i = 0; i < N.throughput; i++) {
-      const id = `evt_drain${String(i).padStart(8, '0')}`;
-      const envelope = { id, type: 'LIKED_PHOTO', timestamp: new Date().toISOString(), data: { photoId: `dr-${i}` } };
-      ch.publish(`${ctx.namespace}.events`, 'LIKED_PHOTO', Buffer.from(JSON.stringify(envelope)), {
-        persistent: true,
-        messageId: id,
-        contentType: 'application/json',
-      });
-      if (i % 1000 === 999) await ch.waitForConfirms();
-    }
-    await ch.waitForConfirms();
-    const publishMs = now() - t0;
-    const { records: _records, ...rate } = await receiptRate(ctx, 'dr', N.throughput, t0);
-    return { n: N.throughput, publishMs: round(publishMs), ...rate };
-  } finally {
-    await conn.close().catch(() => {});
-  }
+  const { t0, publishMs } = await publishEnvelopes(ctx.namespace, N.throughput, (i) => ({
+    id: benchEventId('drain', i),
+    type: 'LIKED_PHOTO',
+    timestamp: new Date().toISOString(),
+    data: { photoId: `dr-${i}` },
+  }));
+  const { records: _records, ...rate } = await receiptRate(ctx, 'dr', N.throughput, t0);
+  return { n: N.throughput, publishMs: round(publishMs), ...rate };
 }
 
 interface LatencyResult extends LatencySummary {

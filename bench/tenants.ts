@@ -10,13 +10,13 @@
  * `GET /subscription/snapshot`, parse every record, build a SubscriptionIndex.
  */
 import { generateSecret } from '@hookline/signing';
-import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
-import amqp from 'amqplib';
+import { deleteNamespace, uniqueNamespace } from '@hookline/testing';
 import mongoose from 'mongoose';
 import { httpSubscriptionSource } from '../apps/dispatcher/src/matching/snapshot-source';
 import { SubscriptionIndex } from '../apps/dispatcher/src/matching/subscription-index';
 import { now } from './lib/clock';
 import { type Hookline, ReceiverProc, startHookline, startMongo } from './lib/procs';
+import { benchEventId, publishEnvelopes } from './lib/publish';
 import { firstReceipts, round } from './lib/stats';
 
 export interface TenantsBenchResult {
@@ -89,33 +89,14 @@ export async function timeIndexBuild(base: string): Promise<{ records: number; m
 }
 
 /** Publishes `n` events for random tenants (1000 per confirm batch); returns the publish time. */
-export async function publishTenantEvents(namespace: string, n: number, tenants: number, prefix: string) {
-  const conn = await amqp.connect(RABBITMQ_URL, { noDelay: true });
-  try {
-    const ch = await conn.createConfirmChannel();
-    const t0 = now();
-    for (let i = 0; i < n; i++) {
-      const id = `evt_${prefix}${String(i).padStart(8, '0')}`;
-      const type = `bench.k${Math.floor(Math.random() * PER_TENANT)}`;
-      const envelope = {
-        id,
-        type,
-        tenant: `t${Math.floor(Math.random() * tenants)}`,
-        timestamp: new Date().toISOString(),
-        data: { photoId: `${prefix}-${i}` },
-      };
-      ch.publish(`${namespace}.events`, type, Buffer.from(JSON.stringify(envelope)), {
-        persistent: true,
-        messageId: id,
-        contentType: 'application/json',
-      });
-      if (i % 1000 === 999) await ch.waitForConfirms();
-    }
-    await ch.waitForConfirms();
-    return { t0, publishMs: now() - t0 };
-  } finally {
-    await conn.close().catch(() => {});
-  }
+export function publishTenantEvents(namespace: string, n: number, tenants: number, prefix: string) {
+  return publishEnvelopes(namespace, n, (i) => ({
+    id: benchEventId(prefix, i),
+    type: `bench.k${Math.floor(Math.random() * PER_TENANT)}`,
+    tenant: `t${Math.floor(Math.random() * tenants)}`,
+    timestamp: new Date().toISOString(),
+    data: { photoId: `${prefix}-${i}` },
+  }));
 }
 
 /**
