@@ -243,6 +243,13 @@ describe('tenant tokens', () => {
     await request(h.app).delete(`/subscription/${created.body.id}`).set(bearer(tokenA)).expect(204);
   });
 
+  it('reads the event catalog, which every tenant shares', async () => {
+    const list = await request(h.app).get('/event-types').set(bearer(tokenA));
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((t: { type: string }) => t.type)).toContain('LIKED_PHOTO');
+    expect((await request(h.app).get('/event-types/LIKED_PHOTO').set(bearer(tokenA))).status).toBe(200);
+  });
+
   it('never reaches management-only routes: 403', async () => {
     const routes: Array<[string, string]> = [
       ['get', '/tenants'],
@@ -254,6 +261,8 @@ describe('tenant tokens', () => {
       ['get', '/webhooks'],
       ['post', '/webhook'],
       ['post', '/ping'],
+      ['put', '/event-types/order.paid'],
+      ['delete', '/event-types/order.paid'],
     ];
     for (const [method, path] of routes) {
       const req = (request(h.app) as unknown as Record<string, (p: string) => request.Test>)[method]?.(path);

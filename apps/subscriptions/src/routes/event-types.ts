@@ -59,6 +59,8 @@ export function registerEventTypeRoutes(ctx: AppContext): void {
     path: '/event-types',
     summary: 'The event catalog: built-in types, then the declared ones by name',
     tags,
+    // The catalog is shared by every tenant (it describes events, it holds none), so tokens may read it.
+    tenantAccess: true,
     responses: { 200: { description: 'every type', schema: z.object({ data: z.array(eventTypeViewSchema) }) } },
     async handler(_input, _req, res) {
       res.json({ data: await catalog.list() });
@@ -70,6 +72,8 @@ export function registerEventTypeRoutes(ctx: AppContext): void {
     path: '/event-types/:type',
     summary: 'One event type with its schema',
     tags,
+    // The catalog is shared by every tenant (it describes events, it holds none), so tokens may read it.
+    tenantAccess: true,
     params: typeParams,
     responses: { 200: { description: 'found', schema: eventTypeViewSchema }, 404: { description: 'not catalogued' } },
     async handler({ params }, _req, res) {
