@@ -8,7 +8,7 @@ module.exports = (dir) => ({
   rootDir: dir,
   testEnvironment: 'node',
   testEnvironmentOptions: { customExportConditions: ['hookline-src', 'node', 'node-addons'] },
-  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+  testMatch: ['<rootDir>/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(dir, 'tsconfig.json'), diagnostics: false }],
   },

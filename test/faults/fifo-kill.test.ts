@@ -1,5 +1,5 @@
 import { startReceiver, waitFor } from '@hookline/testing';
-import { ControlsRun, eventNumber, failingEvent } from '../../../apps/dispatcher/test/support/controls-run';
+import { ControlsRun, eventNumber, failingEvent } from '../../apps/dispatcher/test/support/controls-run';
 
 /**
  * kill -9 of a dispatcher in the middle of a FIFO subscription's 300 events (2 dispatcher processes,

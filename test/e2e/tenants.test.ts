@@ -1,6 +1,6 @@
 import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, sleep, suffix } from '../../support/cluster';
-import { call, parseBody, verifySignature } from '../../support/http';
+import { Cluster, sleep, suffix } from '../support/cluster';
+import { call, parseBody, verifySignature } from '../support/http';
 
 /**
  * Tenants end to end, over HTTP only, with subscriptions, dispatcher and photo-app each in its own

@@ -1,8 +1,8 @@
 import { topologyNames } from '@hookline/broker';
 import { waitFor } from '@hookline/testing';
 import amqp from 'amqplib';
-import { Cluster, suffix } from '../../support/cluster';
-import { call } from '../../support/http';
+import { Cluster, suffix } from '../support/cluster';
+import { call } from '../support/http';
 
 /**
  * The photo app's outbox under kill -9 at each step of POST /users and POST /users/messages:

@@ -9,8 +9,8 @@ import {
   spawnTs,
   stopProcess,
   suffix,
-} from '../../support/cluster';
-import { call, parseBody, verifySignature } from '../../support/http';
+} from '../support/cluster';
+import { call, parseBody, verifySignature } from '../support/http';
 
 /**
  * Every seed flow end to end, through HTTP only, against photo-app, subscriptions, dispatcher and

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, freePort, sleep, suffix } from '../../support/cluster';
-import { histogram, photoIds, publishLikes } from '../../support/events';
-import { call, parseBody } from '../../support/http';
-import { MongoProcess } from '../../support/mongo';
+import { Cluster, freePort, sleep, suffix } from '../support/cluster';
+import { histogram, photoIds, publishLikes } from '../support/events';
+import { call, parseBody } from '../support/http';
+import { MongoProcess } from '../support/mongo';
 
 /**
  * The cluster's MongoDB (a dedicated embedded server) killed for 10 s, then restarted on the same

@@ -1,7 +1,7 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { type ReceivedRequest, type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, sleep } from '../../support/cluster';
-import { call, parseBody, verifySignature } from '../../support/http';
+import { Cluster, sleep } from '../support/cluster';
+import { call, parseBody, verifySignature } from '../support/http';
 
 /**
  * Issue 16 over HTTP: payload filters, transformations, custom headers, the event catalog and

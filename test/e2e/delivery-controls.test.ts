@@ -1,8 +1,8 @@
 import { ORDERING_SWITCH_DELAY_MS } from '@hookline/contracts';
 import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, sleep } from '../../support/cluster';
-import { publishLikes, tally } from '../../support/events';
-import { call, parseBody } from '../../support/http';
+import { Cluster, sleep } from '../support/cluster';
+import { publishLikes, tally } from '../support/events';
+import { call, parseBody } from '../support/http';
 
 /**
  * Switching a subscription to FIFO and back while events flow, through the real services (each its

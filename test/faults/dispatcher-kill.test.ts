@@ -1,7 +1,7 @@
 import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster } from '../../support/cluster';
-import { histogram, photoIds, publishLikes, tally } from '../../support/events';
-import { call } from '../../support/http';
+import { Cluster } from '../support/cluster';
+import { histogram, photoIds, publishLikes, tally } from '../support/events';
+import { call } from '../support/http';
 
 /** kill -9 of the dispatcher while 5,000 events are in flight, then a restart. */
 

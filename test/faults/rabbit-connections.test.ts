@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, GATEWAY_PASSWORD, GATEWAY_USER, sleep } from '../../support/cluster';
-import { histogram, photoIds, publishLikes, tally } from '../../support/events';
-import { call } from '../../support/http';
+import { Cluster, GATEWAY_PASSWORD, GATEWAY_USER, sleep } from '../support/cluster';
+import { histogram, photoIds, publishLikes, tally } from '../support/events';
+import { call } from '../support/http';
 
 /**
  * `rabbitmqctl close_all_connections` in the middle of a run: every app reconnects by itself

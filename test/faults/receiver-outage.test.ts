@@ -1,7 +1,7 @@
 import { startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, freePort, sleep } from '../../support/cluster';
-import { histogram, photoIds, publishLikes, tally } from '../../support/events';
-import { call } from '../../support/http';
+import { Cluster, freePort, sleep } from '../support/cluster';
+import { histogram, photoIds, publishLikes, tally } from '../support/events';
+import { call } from '../support/http';
 
 /**
  * A receiver down for 20 s, then back on the same port: every event reaches it through the retry

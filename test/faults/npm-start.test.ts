@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteNamespace, RABBITMQ_URL, uniqueNamespace, waitFor } from '@hookline/testing';
-import { freePort, REPO_ROOT } from '../../support/cluster';
+import { freePort, REPO_ROOT } from '../support/cluster';
 
 /** `npm start` as a supervisor sees it: its ready lines, its failures, and SIGTERM sent to npm alone. */
 

@@ -1,6 +1,6 @@
 import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, GATEWAY_PASSWORD, GATEWAY_USER, suffix } from '../../support/cluster';
-import { call } from '../../support/http';
+import { Cluster, GATEWAY_PASSWORD, GATEWAY_USER, suffix } from '../support/cluster';
+import { call } from '../support/http';
 
 /**
  * SIGTERM finishes the work in hand and exits 0: a delivery may run up to DELIVERY_TIMEOUT_MS, longer
