@@ -1,0 +1,136 @@
+/** One Hookline as `npm start` runs it, with its own MongoDB and receiver, for one scenario; shared helpers. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
+import { type Client, client, closedLoop } from './client';
+import { type Hookline, type Mongo, ReceiverProc, type Record_, startHookline, startMongo } from './lib/procs';
+import { firstReceipts, round } from './lib/stats';
+import { renderTrace, startTrace } from './lib/trace';
+import { DRAIN_TIMEOUT_MS, EXTRA_ENV, log, N, TRACE } from './options';
+
+export interface Ctx {
+  hl: Hookline;
+  rcv: ReceiverProc;
+  http: Client;
+  mongoUri: string;
+  namespace: string;
+  /** Key prefix the --trace timeline counts receipts of. */
+  tracePrefix: string;
+}
+
+export function beamPid(): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'beam.smp') return Number(d);
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}
+
+/** A fresh embedded MongoDB, namespace, receiver process and Hookline (as `npm start`) per scenario. */
+export async function withHookline<T>(
+  label: string,
+  env: Record<string, string>,
+  fn: (ctx: Ctx) => Promise<T>,
+  nodeArgs: string[] = [],
+): Promise<T> {
+  const namespace = uniqueNamespace(`bench${label}`);
+  let mongo: Mongo | undefined;
+  let hl: Hookline | undefined;
+  let rcv: ReceiverProc | undefined;
+  const c = client(256);
+  try {
+    // --profile profiles the MongoDB process too (its nodeArgs carry the profile directory).
+    [mongo, rcv] = await Promise.all([startMongo(nodeArgs), ReceiverProc.start()]);
+    hl = await startHookline({ mongoUri: mongo.uri, namespace, env: { ...env, ...EXTRA_ENV }, nodeArgs });
+    const ctx: Ctx = { hl, rcv, http: c, mongoUri: mongo.uri, namespace, tracePrefix: 'tp' };
+    if (!TRACE) return await fn(ctx);
+    const names = ['fanout', 'deliver', 'park', 'dead'].map((q) => `${namespace}.${q}`);
+    const trace = await startTrace({
+      amqpUrl: RABBITMQ_URL,
+      pids: {
+        hookline: hl.proc.pid,
+        mongo: mongo.proc.pid,
+        rabbit: beamPid(),
+        receiver: rcv.rpc.proc.pid,
+        bench: process.pid,
+      },
+      queues: names,
+      received: async () => (await rcv!.count(ctx.tracePrefix)).count,
+    });
+    try {
+      return await fn(ctx);
+    } finally {
+      log(`trace of ${label}:\n${renderTrace(await trace.stop())}`);
+    }
+  } finally {
+    c.close();
+    await hl?.stop().catch(() => {});
+    await Promise.all([mongo?.stop().catch(() => {}), rcv?.stop().catch(() => {})]);
+    await deleteNamespace(namespace);
+  }
+}
+
+export async function createSubscription(base: string, url: string, eventTypes: string[]): Promise<string> {
+  const r = await fetch(`${base}/subscription`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url, eventTypes }),
+  });
+  if (r.status !== 201) throw new Error(`POST /subscription: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { id: string }).id;
+}
+
+/** JIT and socket warm-up: `n` likes at full speed, all received, before anything is timed. */
+export async function warmUp(
+  ctx: Ctx,
+  n: number,
+  send: (i: number) => Promise<number>,
+  prefix = 'warm',
+): Promise<void> {
+  await closedLoop(n, 32, async (i) => {
+    await send(i);
+  });
+  if (!(await ctx.rcv.waitFor(prefix, n, 60_000))) {
+    throw new Error(`warm-up: ${(await ctx.rcv.count(prefix)).count} of ${n} received in 60 s\n${ctx.hl.logTail()}`);
+  }
+}
+
+/** What the receiver saw of one batch: see receiptRate. */
+export interface ReceiptRate {
+  delivered: number;
+  duplicates: number;
+  elapsedMs: number;
+  perSec: number;
+  complete: boolean;
+}
+
+/** One subscription to LIKED_PHOTO on an answering receiver, warmed up with likes. */
+export async function oneSubscriptionWarm(ctx: Ctx): Promise<void> {
+  const url = await ctx.rcv.listen('ok');
+  await createSubscription(ctx.hl.base, `${url}/`, ['LIKED_PHOTO']);
+  await warmUp(ctx, N.warm, (i) => ctx.http.request(ctx.hl.base, 'POST', `/like/warm-${i}`));
+}
+
+/** Waits for `expected` receipts under `prefix`; the rate is first receipts / (last receipt - t0). */
+export async function receiptRate(
+  ctx: Ctx,
+  prefix: string,
+  expected: number,
+  t0: number,
+): Promise<ReceiptRate & { records: Record_[] }> {
+  const complete = await ctx.rcv.waitFor(prefix, expected, DRAIN_TIMEOUT_MS);
+  const { records } = await ctx.rcv.dump(prefix);
+  const { first, duplicates } = firstReceipts(records);
+  const elapsedMs = Math.max(...[...first.values()].map((r) => r.at)) - t0;
+  return {
+    records,
+    delivered: first.size,
+    duplicates,
+    elapsedMs: round(elapsedMs),
+    perSec: round((first.size / elapsedMs) * 1000, 0),
+    complete,
+  };
+}
