@@ -1,5 +1,6 @@
 import { tenantIdSchema } from '@hookline/contracts';
 import { z } from 'zod';
+import { checkBranding } from './portal-branding';
 import { metadataSchema } from './schemas';
 
 /** Request and response shapes of `/tenants` (registered in the OpenAPI document by defineRoute). */
@@ -22,14 +23,18 @@ export const createTenantBody = z
   .strictObject({
     id: tenantId.optional().openapi({ description: 'your own id (e.g. your customer id); default ten_<ULID>' }),
     name,
-    metadata: metadataSchema.optional(),
+    metadata: metadataSchema.superRefine(checkBranding).optional(),
   })
   .openapi('CreateTenant');
 
 export const patchTenantBody = z
   .strictObject({
     name: name.optional(),
-    metadata: metadataSchema.nullable().optional().openapi({ description: 'null removes it' }),
+    metadata: metadataSchema
+      .superRefine(checkBranding)
+      .nullable()
+      .optional()
+      .openapi({ description: 'null removes it' }),
   })
   .refine((b) => Object.keys(b).length > 0, 'must change at least one field')
   .openapi('PatchTenant');
@@ -74,3 +79,12 @@ export const portalTokenSchema = z
     expiresAt: z.string(),
   })
   .openapi('PortalToken');
+
+export const portalSessionSchema = z
+  .object({
+    tenant: z.object({ id: z.string(), name: z.string() }),
+    branding: z
+      .object({ name: z.string().optional(), logoUrl: z.string().optional(), accent: z.string().optional() })
+      .openapi({ description: 'from the tenant metadata portalName, portalLogoUrl and portalAccent, where set' }),
+  })
+  .openapi('PortalSession');

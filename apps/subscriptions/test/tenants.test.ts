@@ -323,6 +323,62 @@ describe('tenant tokens', () => {
   });
 });
 
+describe('the portal: GET /tenant and branding in tenant metadata', () => {
+  it("answers a token's own tenant and branding, never its other metadata", async () => {
+    const id = uniqueId('brand');
+    await request(h.app)
+      .post('/tenants')
+      .send({
+        id,
+        name: 'Brand Co',
+        metadata: { portalName: 'Brand hooks', portalLogoUrl: 'https://brand.example/logo.svg', plan: 'secret-plan' },
+      })
+      .expect(201);
+    const other = await tenant();
+    const res = await request(h.app)
+      .get('/tenant')
+      .set(bearer((await mint(id)).token));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      tenant: { id, name: 'Brand Co' },
+      branding: { name: 'Brand hooks', logoUrl: 'https://brand.example/logo.svg' },
+    });
+    expect(JSON.stringify(res.body)).not.toContain('secret-plan');
+    const plain = await request(h.app)
+      .get('/tenant')
+      .set(bearer((await mint(other)).token));
+    expect(plain.body).toEqual({ tenant: { id: other, name: `Tenant ${other}` }, branding: {} });
+  });
+
+  it('a management key has no one tenant: 400 that says where to look', async () => {
+    const res = await request(h.app).get('/tenant');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('not_a_tenant_token');
+  });
+
+  it('refuses bad branding values with the metadata key named, on create and on patch', async () => {
+    const created = await request(h.app)
+      .post('/tenants')
+      .send({
+        name: 'Bad',
+        metadata: { portalAccent: 'red; background: url(x)', portalLogoUrl: 'javascript:alert(1)' },
+      });
+    expect(created.status).toBe(400);
+    const fields = (created.body.error.details as Array<{ field: string }>).map((d) => d.field).sort();
+    expect(fields).toEqual(['metadata.portalAccent', 'metadata.portalLogoUrl']);
+    const id = await tenant();
+    const patched = await request(h.app)
+      .patch(`/tenants/${id}`)
+      .send({ metadata: { portalName: '' } });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error.details[0].field).toBe('metadata.portalName');
+    await request(h.app)
+      .patch(`/tenants/${id}`)
+      .send({ metadata: { portalAccent: '#0a7' } })
+      .expect(200);
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents tenants, the tenant token scheme, and 401/403/404 on tenant-scoped routes', async () => {
     const doc = (await request(h.app).get('/openapi.json')).body;

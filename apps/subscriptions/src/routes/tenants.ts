@@ -1,11 +1,13 @@
 import { DEFAULT_TENANT } from '@hookline/contracts';
-import { HttpError, signTenantToken } from '@hookline/http';
+import { HttpError, signTenantToken, tenantScope } from '@hookline/http';
 import type { AppContext } from '../context';
+import { portalBranding } from '../portal-branding';
 import { defineRoute } from '../route';
 import {
   createTenantBody,
   patchTenantBody,
   portalBody,
+  portalSessionSchema,
   portalTokenSchema,
   TOKEN_MINUTES_DEFAULT,
   tenantIdParams,
@@ -18,9 +20,34 @@ import { toTenantView } from '../tenant-store';
 const tags = ['tenants'];
 const notFound = (id: string) => new HttpError(404, 'not_found', `tenant ${id} does not exist`);
 
-/** `/tenants`: management-only (a tenant token is a 403 on every one of these). */
+/** `/tenants`: management-only (a tenant token is a 403 on every one of these); `/tenant`: a token's own. */
 export function registerTenantRoutes(ctx: AppContext): void {
   const { tenants, store, feed } = ctx;
+
+  defineRoute(ctx, {
+    method: 'get',
+    path: '/tenant',
+    summary: 'The tenant a tenant token acts for: its id, name and portal branding (what the portal shows)',
+    tags,
+    tenantAccess: true,
+    responses: {
+      200: { description: 'the token’s tenant; never its other metadata', schema: portalSessionSchema },
+      400: { description: 'not a tenant token: management access acts for every tenant (GET /tenants/:id)' },
+    },
+    async handler(_input, req, res) {
+      const scope = tenantScope(req);
+      if (scope === undefined)
+        throw new HttpError(
+          400,
+          'not_a_tenant_token',
+          'GET /tenant answers for the tenant of a tenant token; with a management key read GET /tenants/:id',
+        );
+      // Auth has just read the record; a delete in between answers like an unknown tenant.
+      const doc = await tenants.get(scope);
+      if (!doc) throw notFound(scope);
+      res.json({ tenant: { id: doc._id, name: doc.name }, branding: portalBranding(doc.metadata) });
+    },
+  });
 
   defineRoute(ctx, {
     method: 'post',
