@@ -4,7 +4,8 @@
  *   `rabbitmq-server` is installed, it is started; otherwise we stop at once and say how to start one.
  * - MongoDB: MONGO_URL when set (a real MongoDB: the conformance suite then checks it), else the
  *   embedded stand-in on a free port, in memory. Tests each use their own database.
- * Extra arguments go to jest (e.g. `npm test -- packages/broker`).
+ * Extra arguments go to jest (e.g. `npm test -- packages/broker`). The web app's component tests
+ * (vitest, apps/web/ui/test) run too when no arguments narrow the run, or when one names apps/web.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   // Fault tests close every RabbitMQ connection and kill processes: they run after the others,
   // one file at a time, so they never disturb a test that is not about faults.
   let code = await jest(['--ignoreProjects', ...SERIAL_PROJECTS, '--passWithNoTests', ...args], env);
+  if (code === 0 && (args.length === 0 || args.some((a) => a.startsWith('apps/web')))) code = await vitest(env);
   // The RabbitMQ cluster test (three nodes of its own) runs last, alone too: it needs the CPU.
   for (const project of SERIAL_PROJECTS) {
     if (code === 0 && hasProject(project))
@@ -126,6 +128,12 @@ function jest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     stdio: 'inherit',
     env,
   });
+  return new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+}
+
+/** The web app's component tests: its own runner (ESM + JSX as Vite builds them, in happy-dom). */
+function vitest(env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn('npm', ['run', 'test:ui', '--workspace', '@hookline/web'], { stdio: 'inherit', env });
   return new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 }
 

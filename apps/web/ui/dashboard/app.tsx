@@ -11,7 +11,7 @@ import { TenantsPage } from '../src/views/tenants';
 
 // sessionStorage: gone with the tab, never in a URL or localStorage. Loopback in protected mode needs none.
 const KEY = 'hookline.managementKey';
-const scope: Scope = { noun: 'Subscriptions', tenants: true };
+const scope: Scope = { noun: 'Subscriptions', singular: 'subscription', tenants: true };
 
 const NAV = [
   ['/', 'Overview'],

@@ -6,29 +6,9 @@ import { Link, type Routes, renderRoute, useLocation } from '../src/router';
 import { EventTypesPage } from '../src/views/catalog';
 import { DeliveryList, DeliveryLookup, DeliveryPage } from '../src/views/deliveries';
 import { NewSubscription, type Scope, SubscriptionList, SubscriptionPage } from '../src/views/subscriptions';
+import { type Branding, DEFAULT_BRANDING, mergeBranding, type PortalSession } from './branding';
 
-export const TOKEN_KEY = 'hookline.portalToken';
-const scope: Scope = { noun: 'Endpoints', tenants: false };
-
-export interface Branding {
-  name: string;
-  logoUrl: string | null;
-  accent: string;
-}
-
-/**
- * The portal link is `/portal#token=...`: the fragment never reaches a server or a log. The token
- * moves to sessionStorage and the fragment leaves the address bar (and the history entry) at once.
- */
-export function takeTokenFromFragment(): string | null {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const token = params.get('token');
-  if (token) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
-}
+const scope: Scope = { noun: 'Endpoints', singular: 'endpoint', tenants: false };
 
 const routes: Routes = [
   ['/', () => <SubscriptionList scope={scope} />],
@@ -49,6 +29,12 @@ const routes: Routes = [
   ['/event-types', () => <EventTypesPage />],
 ];
 
+const NAV = [
+  ['/subscriptions', 'Endpoints'],
+  ['/deliveries', 'Deliveries'],
+  ['/event-types', 'Event types'],
+] as const;
+
 function Pages() {
   const { path } = useLocation();
   return renderRoute(path, routes, <p className="state">No page here.</p>);
@@ -56,7 +42,8 @@ function Pages() {
 
 export function PortalApp({ token }: { token: string | null }) {
   const [expired, setExpired] = useState(false);
-  const [branding, setBranding] = useState<Branding>({ name: 'Webhooks', logoUrl: null, accent: '#4f46e5' });
+  const [envBranding, setEnvBranding] = useState<Branding>(DEFAULT_BRANDING);
+  const [session, setSession] = useState<PortalSession>();
   const api = useMemo(
     () =>
       createApi(
@@ -69,20 +56,21 @@ export function PortalApp({ token }: { token: string | null }) {
   useEffect(() => {
     fetch('/portal/branding.json')
       .then((r) => (r.ok ? r.json() : null))
-      .then((b: Branding | null) => b && setBranding(b))
+      .then((b: Branding | null) => b && setEnvBranding(b))
       .catch(() => undefined);
   }, []);
+  useEffect(() => {
+    if (!token) return;
+    // A 401 here is the expired-link page (onUnauthorized); anything else keeps the env's branding.
+    api.get<PortalSession>('/tenant').then(setSession, () => undefined);
+  }, [api, token]);
+  const branding = mergeBranding(envBranding, session?.branding);
   useEffect(() => {
     // Through the CSSOM: allowed by a style-src without 'unsafe-inline'.
     document.documentElement.style.setProperty('--accent', branding.accent);
     document.title = branding.name;
-  }, [branding]);
+  }, [branding.accent, branding.name]);
   const current = `/${path.split('/')[1] ?? ''}`;
-  const nav = [
-    ['/subscriptions', 'Endpoints'],
-    ['/deliveries', 'Deliveries'],
-    ['/event-types', 'Event types'],
-  ] as const;
   return (
     <ApiContext.Provider value={api}>
       <header className="top">
@@ -91,8 +79,13 @@ export function PortalApp({ token }: { token: string | null }) {
         </a>
         {branding.logoUrl && <img className="logo" src={branding.logoUrl} alt="" />}
         <h1>{branding.name}</h1>
+        {session && (
+          <span className="muted tenant-name" data-testid="tenant-name">
+            {session.tenant.name}
+          </span>
+        )}
         <nav aria-label="Main">
-          {nav.map(([to, label]) => (
+          {NAV.map(([to, label]) => (
             <Link
               key={to}
               to={to}

@@ -1,7 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BaseContext } from '../src/router';
-import { PortalApp, takeTokenFromFragment } from './app';
+import { PortalApp } from './app';
+import { takeTokenFromFragment } from './token';
 import '../src/styles.css';
 
 const token = takeTokenFromFragment();

@@ -16,6 +16,9 @@ export interface SubscriptionForm {
   transform: string;
   /** `Name: value`, one a line. */
   headers: string;
+  /** Deliveries per second, as typed ('' = no limit). */
+  rateLimit: string;
+  ordering: '' | 'fifo';
 }
 
 export const FORM_FIELDS = [
@@ -28,6 +31,8 @@ export const FORM_FIELDS = [
   'filter',
   'transform',
   'headers',
+  'rateLimit',
+  'ordering',
 ] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 export type FieldErrors = Partial<Record<FormField, string>>;
@@ -43,6 +48,8 @@ export function emptyForm(tenant = ''): SubscriptionForm {
     filter: '',
     transform: '',
     headers: '',
+    rateLimit: '',
+    ordering: '',
   };
 }
 
@@ -62,6 +69,8 @@ export function formFromSubscription(s: Subscription): SubscriptionForm {
     filter: s.filter === undefined || s.filter === null ? '' : JSON.stringify(s.filter, null, 2),
     transform: s.transform ?? '',
     headers: lines(s.headers, ': '),
+    rateLimit: s.rateLimit ? String(s.rateLimit) : '',
+    ordering: s.ordering ?? '',
   };
 }
 
@@ -100,6 +109,9 @@ export function subscriptionBody(
       errors.filter = 'must be valid JSON';
     }
   }
+  const rateLimit = form.rateLimit.trim() === '' ? undefined : Number(form.rateLimit.trim());
+  if (rateLimit !== undefined && !Number.isInteger(rateLimit))
+    errors.rateLimit = 'must be a whole number of deliveries per second';
   if (Object.keys(errors).length > 0) return { errors };
 
   const next: Record<string, unknown> = {
@@ -111,6 +123,8 @@ export function subscriptionBody(
     filter,
     transform: form.transform.trim() || undefined,
     headers: headers.value && Object.keys(headers.value).length > 0 ? headers.value : undefined,
+    rateLimit,
+    ordering: form.ordering || undefined,
   };
   if (!original) {
     const body: Record<string, unknown> = {};

@@ -11,6 +11,9 @@ export interface Subscription {
   filter?: unknown;
   transform?: string;
   headers?: Record<string, string>;
+  /** Delivery controls: at most this many deliveries a second; one at a time in publish order. */
+  rateLimit?: number;
+  ordering?: 'fifo';
   createdAt: string;
   updatedAt: string;
 }

@@ -11,12 +11,15 @@ import { useCatalog } from './catalog';
  * field; the rest above the buttons.
  */
 export function SubscriptionFormView({
+  noun,
   initial,
   original,
   tenantField,
   onSaved,
   onCancel,
 }: {
+  /** "endpoint" in the portal, "subscription" in the dashboard. */
+  noun: string;
   initial: SubscriptionForm;
   original?: Subscription;
   tenantField: boolean;
@@ -68,12 +71,7 @@ export function SubscriptionFormView({
   };
 
   return (
-    <form
-      className="form"
-      onSubmit={submit}
-      aria-label={original ? 'Edit subscription' : 'New subscription'}
-      noValidate
-    >
+    <form className="form" onSubmit={submit} aria-label={original ? `Edit ${noun}` : `New ${noun}`} noValidate>
       <Field label="Endpoint URL" error={errors.url}>
         {(p) => (
           <input
@@ -149,6 +147,44 @@ export function SubscriptionFormView({
         />
         Enabled
       </label>
+      <details open={Boolean(form.rateLimit || form.ordering)}>
+        <summary>Rate limit and ordering</summary>
+        <Field
+          label="Rate limit (deliveries per second)"
+          error={errors.rateLimit}
+          hint="empty: no limit; deliveries over it wait, none is dropped"
+        >
+          {(p) => (
+            <input
+              {...p}
+              name="rateLimit"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              step={1}
+              value={form.rateLimit}
+              onChange={(e) => set('rateLimit', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Ordering"
+          error={errors.ordering}
+          hint="FIFO delivers one at a time in publish order: a failing delivery holds back the rest"
+        >
+          {(p) => (
+            <select
+              {...p}
+              name="ordering"
+              value={form.ordering}
+              onChange={(e) => set('ordering', e.target.value as SubscriptionForm['ordering'])}
+            >
+              <option value="">none (concurrent)</option>
+              <option value="fifo">FIFO</option>
+            </select>
+          )}
+        </Field>
+      </details>
       <details open={Boolean(form.filter || form.transform || form.headers)}>
         <summary>Filter, transformation, headers</summary>
         <Field label="Payload filter (JSON)" error={errors.filter} hint='e.g. {"data": {"amount": {"$gte": 100}}}'>
@@ -194,7 +230,7 @@ export function SubscriptionFormView({
       )}
       <div className="toolbar">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : original ? 'Save changes' : 'Create subscription'}
+          {busy ? 'Saving…' : original ? 'Save changes' : `Create ${noun}`}
         </button>
         {onCancel && (
           <button type="button" onClick={onCancel}>

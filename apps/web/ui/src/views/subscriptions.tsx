@@ -22,6 +22,8 @@ interface Stats {
 /** The words for the portal ("endpoints") or the dashboard ("subscriptions"); one set of pages. */
 export interface Scope {
   noun: string;
+  /** One of them, in a sentence: "endpoint" or "subscription". */
+  singular: string;
   /** The dashboard filters and sets tenants; a portal token has one. */
   tenants: boolean;
 }
@@ -55,7 +57,7 @@ export function SubscriptionList({ scope }: { scope: Scope }) {
       <div className="toolbar">
         <h2>{scope.noun}</h2>
         <button type="button" className="primary" onClick={() => navigate('/subscriptions/new')}>
-          New {scope.noun === 'Endpoints' ? 'endpoint' : 'subscription'}
+          New {scope.singular}
         </button>
       </div>
       <form className="filters" onSubmit={apply} aria-label={`${scope.noun} filters`}>
@@ -114,6 +116,7 @@ export function SubscriptionList({ scope }: { scope: Scope }) {
                       <td>
                         <StatusBadge status={s.enabled ? 'enabled' : 'disabled'} />
                         {failing.has(s.id) && <StatusBadge status="failing" />}
+                        <DeliveryControls subscription={s} />
                       </td>
                       <td>
                         <Time at={s.createdAt} />
@@ -131,12 +134,23 @@ export function SubscriptionList({ scope }: { scope: Scope }) {
   );
 }
 
+/** The delivery controls in a list row: a limit and FIFO show as badges, none as nothing. */
+function DeliveryControls({ subscription: s }: { subscription: Subscription }) {
+  return (
+    <>
+      {s.rateLimit ? <span className="badge">{s.rateLimit}/s</span> : null}
+      {s.ordering === 'fifo' ? <span className="badge">FIFO</span> : null}
+    </>
+  );
+}
+
 export function NewSubscription({ scope }: { scope: Scope }) {
   const navigate = useNavigate();
   return (
     <section aria-label={`New ${scope.noun}`}>
-      <h2>New {scope.noun === 'Endpoints' ? 'endpoint' : 'subscription'}</h2>
+      <h2>New {scope.singular}</h2>
       <SubscriptionFormView
+        noun={scope.singular}
         initial={emptyForm()}
         tenantField={scope.tenants}
         onSaved={(s) => navigate(`/subscriptions/${s.id}`)}
@@ -249,7 +263,7 @@ export function SubscriptionPage({ id, scope }: { id: string; scope: Scope }) {
   return (
     <Async resource={sub}>
       {(s) => (
-        <article aria-label={`Subscription ${s.id}`}>
+        <article aria-label={`${scope.singular} ${s.id}`}>
           <h2>
             {s.url} <StatusBadge status={s.enabled ? 'enabled' : 'disabled'} />
           </h2>
@@ -260,6 +274,7 @@ export function SubscriptionPage({ id, scope }: { id: string; scope: Scope }) {
           </p>
           {editing ? (
             <SubscriptionFormView
+              noun={scope.singular}
               initial={formFromSubscription(s)}
               original={s}
               tenantField={false}
@@ -295,6 +310,18 @@ export function SubscriptionPage({ id, scope }: { id: string; scope: Scope }) {
                 <div>
                   <dt>Description</dt>
                   <dd>{s.description ?? '—'}</dd>
+                </div>
+                <div>
+                  <dt>Rate limit</dt>
+                  <dd data-testid="rate-limit">
+                    {s.rateLimit ? `at most ${s.rateLimit} deliveries a second` : 'none'}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Ordering</dt>
+                  <dd data-testid="ordering">
+                    {s.ordering === 'fifo' ? 'FIFO: one at a time, in publish order' : 'none (concurrent)'}
+                  </dd>
                 </div>
                 <div>
                   <dt>Created</dt>
