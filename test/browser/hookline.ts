@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteNamespace, RABBITMQ_URL, uniqueMongoUrl, uniqueNamespace, waitFor } from '@hookline/testing';
+import {
+  deleteNamespace,
+  RABBITMQ_URL,
+  type Receiver,
+  startReceiver,
+  uniqueMongoUrl,
+  uniqueNamespace,
+  waitFor,
+} from '@hookline/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { freePort, REPO_ROOT, spawnTs, stopProcess } from '../support/cluster';
 
@@ -111,4 +119,50 @@ export async function api<T>(base: string, method: string, path: string, body?: 
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const problemsByPage = new WeakMap<Page, string[]>();
+
+/**
+ * A page of this width in which a page error (an exception, a CSP refusal) is recorded, so a test can
+ * assert that nothing broke silently (`problemsOf`).
+ */
+export async function newPage(browser: Browser, width = 1280): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 860 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused/.test(m.text())) problems.push(m.text());
+  });
+  problemsByPage.set(page, problems);
+  return page;
+}
+
+export const problemsOf = (page: Page): string[] => problemsByPage.get(page) ?? [];
+
+/** What a browser test file works with: one Hookline, one browser, one receiver (two shared cores). */
+export interface BrowserSuite {
+  hookline: Hookline;
+  browser: Browser;
+  receiver: Receiver;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll that build the pages and start the three; read the fields
+ * inside tests and later hooks (beforeAll sets them).
+ */
+export function browserSuite(label: string, env: Record<string, string> = {}): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    buildWeb();
+    [suite.hookline, suite.browser, suite.receiver] = await Promise.all([
+      startHookline(label, env),
+      launchBrowser(),
+      startReceiver(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([suite.browser?.close(), suite.hookline?.stop(), suite.receiver?.close()]);
+  });
+  return suite;
 }

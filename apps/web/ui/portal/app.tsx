@@ -25,7 +25,7 @@ const routes: Routes = [
       </>
     ),
   ],
-  ['/deliveries/:id', (p) => <DeliveryPage id={p.id!} />],
+  ['/deliveries/:id', (p) => <DeliveryPage id={p.id!} owner="Endpoint" />],
   ['/event-types', () => <EventTypesPage />],
 ];
 
@@ -105,7 +105,7 @@ export function PortalApp({ token }: { token: string | null }) {
           </div>
         ) : expired ? (
           <div className="state error" role="alert">
-            <h2>This link has expired</h2>
+            <h2>This link has expired or is not valid</h2>
             <p>Ask for a new portal link.</p>
           </div>
         ) : (

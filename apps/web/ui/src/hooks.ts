@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import type { Api } from './api';
+import { type Api, connection } from './api';
 
 export const ApiContext = createContext<Api | null>(null);
 export function useApi(): Api {
@@ -43,5 +43,7 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], refreshM
     const timer = setInterval(run, refreshMs);
     return () => clearInterval(timer);
   }, [key, refreshMs, run]);
+  // Back online after a lost connection: load again what the outage broke, with no click needed.
+  useEffect(() => connection.subscribe(() => connection.online() && run()), [run]);
   return { data: state.data, error: state.error, loading: state.loading, reload: run };
 }

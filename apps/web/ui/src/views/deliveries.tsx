@@ -172,7 +172,8 @@ export function DeliveryLookup() {
   );
 }
 
-export function DeliveryPage({ id }: { id: string }) {
+/** `owner` names what a delivery goes to: "Subscription" (dashboard) or "Endpoint" (portal). */
+export function DeliveryPage({ id, owner = 'Subscription' }: { id: string; owner?: string }) {
   const api = useApi();
   // Refreshes every 2 s while attempts may still come (a replay, a retry), as a live log.
   const d = useResource(
@@ -199,7 +200,9 @@ export function DeliveryPage({ id }: { id: string }) {
       </h2>
       <div className="toolbar">
         <ActionButton label="Replay" run={() => api.post(`/deliveries/${delivery.id}/replay`).then(d.reload)} />
-        <Link to={`/subscriptions/${delivery.subscriptionId}`}>Subscription {delivery.subscriptionId}</Link>
+        <Link to={`/subscriptions/${delivery.subscriptionId}`}>
+          {owner} {delivery.subscriptionId}
+        </Link>
       </div>
       <dl className="facts">
         <div>
