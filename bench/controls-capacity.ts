@@ -8,20 +8,10 @@
  */
 import { Broker, declareControlledQueue, topologyNames } from '@hookline/broker';
 import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
+import { managementGet } from './lib/management';
 
-const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@localhost:15672';
-
-/** The node's memory (MB) and file descriptors in use (management stats, refreshed every 5 s). */
 async function rabbitNode(): Promise<{ memMB: number; fds: number; fdLimit: number }> {
-  const url = new URL('/api/nodes', MANAGEMENT_URL);
-  const auth = Buffer.from(`${url.username}:${url.password}`).toString('base64');
-  url.username = '';
-  url.password = '';
-  const nodes = (await (await fetch(url, { headers: { authorization: `Basic ${auth}` } })).json()) as {
-    mem_used: number;
-    fd_used: number;
-    fd_total: number;
-  }[];
+  const nodes = await managementGet<{ mem_used: number; fd_used: number; fd_total: number }[]>('/api/nodes');
   const n = nodes[0];
   return { memMB: Math.round((n?.mem_used ?? 0) / 2 ** 20), fds: n?.fd_used ?? 0, fdLimit: n?.fd_total ?? 0 };
 }

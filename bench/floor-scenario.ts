@@ -3,13 +3,24 @@ import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testin
 import amqp from 'amqplib';
 import { openLoop } from './client';
 import { now, sleep } from './lib/clock';
+import { type CpuPerThousand, cpuWindow, perThousand, rabbitPid } from './lib/cpu';
 import { ReceiverProc, Rpc } from './lib/procs';
 import { firstReceipts, type LatencySummary, latency, round } from './lib/stats';
 import { DRAIN_TIMEOUT_MS, N } from './options';
 
 export interface FloorResult {
-  throughput: { n: number; publishMs: number; elapsedMs: number; perSec: number; delivered: number; complete: boolean };
-  latency: LatencySummary & { n: number; rate: number };
+  throughput: {
+    n: number;
+    publishMs: number;
+    elapsedMs: number;
+    perSec: number;
+    delivered: number;
+    complete: boolean;
+    /** From the first publish to the last receipt, as 1b's window. */
+    cpuPer1k: CpuPerThousand;
+  };
+  /** One per rate of N.rates. */
+  latency: (LatencySummary & { n: number; rate: number })[];
   fanout: { subscriptions: number; received: number; lastMs: number; firstMs: number; complete: boolean };
 }
 
@@ -46,6 +57,11 @@ export async function floor(): Promise<FloorResult> {
     if (!(await rcv.waitFor('warm', N.warm, 60_000))) throw new Error('floor warm-up incomplete');
 
     // Throughput: everything published (and confirmed) first, then the consumer starts.
+    const cpu = cpuWindow({
+      floor: worker.proc.pid,
+      receiver: rcv.rpc.proc.pid,
+      rabbit: await rabbitPid(),
+    });
     const tp0 = now();
     for (let i = 0; i < N.throughput; i++) {
       ch.sendToQueue(mainQ, body(`ftp-${i}`), props);
@@ -55,6 +71,7 @@ export async function floor(): Promise<FloorResult> {
     const publishMs = now() - tp0;
     const { startedAt } = await start(mainQ);
     const complete = await rcv.waitFor('ftp', N.throughput, DRAIN_TIMEOUT_MS);
+    const cpuMs = await cpu.end();
     const { first } = firstReceipts((await rcv.dump('ftp')).records);
     const last = Math.max(...[...first.values()].map((r) => r.at));
     const throughput = {
@@ -64,20 +81,25 @@ export async function floor(): Promise<FloorResult> {
       perSec: round((first.size / (last - startedAt)) * 1000, 0),
       delivered: first.size,
       complete,
+      cpuPer1k: perThousand(cpuMs, first.size),
     };
     await sleep(500);
 
-    // Latency at the same rate: publish (confirm channel, not awaited) -> consume -> POST.
-    const sent = new Map<string, number>();
-    await openLoop(N.latency, N.rate, (i) => {
-      const key = `flat-${i}`;
-      sent.set(key, now());
-      ch.sendToQueue(mainQ, body(key), props);
-    });
-    await ch.waitForConfirms();
-    await rcv.waitFor('flat', N.latency, DRAIN_TIMEOUT_MS);
-    const lat = latency(sent, (await rcv.dump('flat')).records);
-    await sleep(500);
+    // Latency at each rate: publish (confirm channel, not awaited) -> consume -> POST.
+    const latencies: FloorResult['latency'] = [];
+    for (const rate of N.rates) {
+      const prefix = `fl${rate}`;
+      const sent = new Map<string, number>();
+      await openLoop(N.latency, rate, (i) => {
+        const key = `${prefix}-${i}`;
+        sent.set(key, now());
+        ch.sendToQueue(mainQ, body(key), props);
+      });
+      await ch.waitForConfirms();
+      await rcv.waitFor(prefix, N.latency, DRAIN_TIMEOUT_MS);
+      latencies.push({ n: N.latency, rate, ...latency(sent, (await rcv.dump(prefix)).records) });
+      await sleep(500);
+    }
 
     // Fan-out: one message POSTed to N.fanout URLs, after a warm-up fan-out (sockets open, as Hookline's).
     ch.sendToQueue(mainQ, body('ffwarm-1', N.fanout), props);
@@ -89,7 +111,7 @@ export async function floor(): Promise<FloorResult> {
     const ats = (await rcv.dump('ffan')).records.map((r) => r[1]).sort((a, b) => a - b);
     return {
       throughput,
-      latency: { n: N.latency, rate: N.rate, ...lat },
+      latency: latencies,
       fanout: {
         subscriptions: N.fanout,
         received: ats.length,

@@ -1,7 +1,7 @@
 /** One Hookline as `npm start` runs it, with its own MongoDB and receiver, for one scenario; shared helpers. */
-import { readdirSync, readFileSync } from 'node:fs';
 import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
 import { type Client, client, closedLoop } from './client';
+import { type CpuPerThousand, type CpuPids, type cpuWindow, perThousand, rabbitPid } from './lib/cpu';
 import { type Hookline, type Mongo, ReceiverProc, type Record_, startHookline, startMongo } from './lib/procs';
 import { firstReceipts, round } from './lib/stats';
 import { renderTrace, startTrace } from './lib/trace';
@@ -15,18 +15,8 @@ export interface Ctx {
   namespace: string;
   /** Key prefix the --trace timeline counts receipts of. */
   tracePrefix: string;
-}
-
-export function beamPid(): number | undefined {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'beam.smp') return Number(d);
-    } catch {
-      /* gone */
-    }
-  }
-  return undefined;
+  /** Hookline, its MongoDB, the RabbitMQ node and the receiver, for the CPU columns. */
+  pids: CpuPids;
 }
 
 /** A fresh embedded MongoDB, namespace, receiver process and Hookline (as `npm start`) per scenario. */
@@ -45,18 +35,18 @@ export async function withHookline<T>(
     // --profile profiles the MongoDB process too (its nodeArgs carry the profile directory).
     [mongo, rcv] = await Promise.all([startMongo(nodeArgs), ReceiverProc.start()]);
     hl = await startHookline({ mongoUri: mongo.uri, namespace, env: { ...env, ...EXTRA_ENV }, nodeArgs });
-    const ctx: Ctx = { hl, rcv, http: c, mongoUri: mongo.uri, namespace, tracePrefix: 'tp' };
+    const pids: CpuPids = {
+      hookline: hl.proc.pid,
+      mongo: mongo.proc.pid,
+      rabbit: await rabbitPid(),
+      receiver: rcv.rpc.proc.pid,
+    };
+    const ctx: Ctx = { hl, rcv, http: c, mongoUri: mongo.uri, namespace, tracePrefix: 'tp', pids };
     if (!TRACE) return await fn(ctx);
     const names = ['fanout', 'deliver', 'park', 'dead'].map((q) => `${namespace}.${q}`);
     const trace = await startTrace({
       amqpUrl: RABBITMQ_URL,
-      pids: {
-        hookline: hl.proc.pid,
-        mongo: mongo.proc.pid,
-        rabbit: beamPid(),
-        receiver: rcv.rpc.proc.pid,
-        bench: process.pid,
-      },
+      pids: { ...pids, bench: process.pid },
       queues: names,
       received: async () => (await rcv!.count(ctx.tracePrefix)).count,
     });
@@ -73,11 +63,17 @@ export async function withHookline<T>(
   }
 }
 
-export async function createSubscription(base: string, url: string, eventTypes: string[]): Promise<string> {
+/** `rules`: a filter, a transform, or anything else POST /subscription takes. */
+export async function createSubscription(
+  base: string,
+  url: string,
+  eventTypes: string[],
+  rules: Record<string, unknown> = {},
+): Promise<string> {
   const r = await fetch(`${base}/subscription`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url, eventTypes }),
+    body: JSON.stringify({ url, eventTypes, ...rules }),
   });
   if (r.status !== 201) throw new Error(`POST /subscription: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { id: string }).id;
@@ -94,7 +90,20 @@ export async function warmUp(
     await send(i);
   });
   if (!(await ctx.rcv.waitFor(prefix, n, 60_000))) {
-    throw new Error(`warm-up: ${(await ctx.rcv.count(prefix)).count} of ${n} received in 60 s\n${ctx.hl.logTail()}`);
+    throw new Error(
+      `warm-up: ${(await ctx.rcv.count(prefix)).count} of ${n} received in 60 s; ${await failingSummary(ctx)}\n${ctx.hl.logTail()}`,
+    );
+  }
+}
+
+/** What Hookline says about failing deliveries (GET /deliveries/stats), for an incomplete batch's message. */
+export async function failingSummary(ctx: Ctx): Promise<string> {
+  try {
+    const r = await fetch(`${ctx.hl.base}/deliveries/stats`);
+    const stats = (await r.json()) as { failingSubscriptions?: unknown[] };
+    return `failing: ${JSON.stringify(stats.failingSubscriptions ?? stats).slice(0, 1000)}`;
+  } catch (err) {
+    return `GET /deliveries/stats: ${(err as Error).message}`;
   }
 }
 
@@ -105,23 +114,30 @@ export interface ReceiptRate {
   elapsedMs: number;
   perSec: number;
   complete: boolean;
+  /** CPU ms per 1,000 deliveries by process, from the first send to the last receipt. */
+  cpuPer1k: CpuPerThousand;
 }
 
-/** One subscription to LIKED_PHOTO on an answering receiver, warmed up with likes. */
-export async function oneSubscriptionWarm(ctx: Ctx): Promise<void> {
+/** One subscription to LIKED_PHOTO (with `rules`, if any) on an answering receiver, warmed up with likes. */
+export async function oneSubscriptionWarm(ctx: Ctx, rules: Record<string, unknown> = {}): Promise<void> {
   const url = await ctx.rcv.listen('ok');
-  await createSubscription(ctx.hl.base, `${url}/`, ['LIKED_PHOTO']);
+  await createSubscription(ctx.hl.base, `${url}/`, ['LIKED_PHOTO'], rules);
   await warmUp(ctx, N.warm, (i) => ctx.http.request(ctx.hl.base, 'POST', `/like/warm-${i}`));
 }
 
-/** Waits for `expected` receipts under `prefix`; the rate is first receipts / (last receipt - t0). */
+/**
+ * Waits for `expected` receipts under `prefix`; the rate is first receipts / (last receipt - t0).
+ * `cpu` is the CPU window opened at t0, closed once the receipts are in.
+ */
 export async function receiptRate(
   ctx: Ctx,
   prefix: string,
   expected: number,
   t0: number,
+  cpu: ReturnType<typeof cpuWindow>,
 ): Promise<ReceiptRate & { records: Record_[] }> {
   const complete = await ctx.rcv.waitFor(prefix, expected, DRAIN_TIMEOUT_MS);
+  const cpuMs = await cpu.end();
   const { records } = await ctx.rcv.dump(prefix);
   const { first, duplicates } = firstReceipts(records);
   const elapsedMs = Math.max(...[...first.values()].map((r) => r.at)) - t0;
@@ -132,5 +148,6 @@ export async function receiptRate(
     elapsedMs: round(elapsedMs),
     perSec: round((first.size / elapsedMs) * 1000, 0),
     complete,
+    cpuPer1k: perThousand(cpuMs, first.size),
   };
 }

@@ -6,24 +6,44 @@ export const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`)
 export const QUICK = flag('quick');
 export const PROFILE = flag('profile');
 export const TRACE = flag('trace');
-/** `--hookline-env=KEY=VALUE` (repeatable): extra env for every Hookline child, for what-if runs. */
-export const EXTRA_ENV = Object.fromEntries(
+/**
+ * Extra env for every Hookline child, for what-if runs: `--env KEY=VALUE`, `--env=KEY=VALUE` or
+ * `--hookline-env=KEY=VALUE`, each repeatable (e.g. `--env OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318`
+ * beside a run without it shows what tracing costs).
+ */
+export const EXTRA_ENV: Record<string, string> = Object.fromEntries(
   argv
-    .filter((a) => a.startsWith('--hookline-env='))
-    .map((a) => a.slice('--hookline-env='.length))
+    .flatMap((a, i) => {
+      if (a === '--env') return argv[i + 1] ? [argv[i + 1] as string] : [];
+      const prefix = ['--env=', '--hookline-env='].find((p) => a.startsWith(p));
+      return prefix ? [a.slice(prefix.length)] : [];
+    })
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
+/** Every scenario, in the order a repetition runs them (`--only=` takes a comma-separated subset). */
+export const SCENARIOS = [
+  'floor',
+  'throughput',
+  'drain',
+  'transform',
+  'latency',
+  'fanout',
+  'fanout-filter',
+  'isolation',
+  'controls',
+  'tenants',
+  'rules',
+] as const;
 export const RUNS = Number(opt('runs') ?? (QUICK || PROFILE ? 1 : 3));
-export const ONLY = new Set(
-  (opt('only') ?? 'floor,throughput,drain,latency,fanout,isolation,controls,tenants').split(','),
-);
+export const ONLY = new Set((opt('only') ?? SCENARIOS.join(',')).split(','));
 
 export const N = QUICK
   ? {
       throughput: 3000,
       concurrency: 64,
       latency: 1000,
-      rate: 500,
+      /** Latency is measured at each of these rates (events/s). */
+      rates: [1000, 2000],
       fanout: 200,
       isolation: 500,
       isoRate: 250,
@@ -37,7 +57,8 @@ export const N = QUICK
       throughput: 20_000,
       concurrency: 64,
       latency: 5000,
-      rate: 500,
+      /** Latency is measured at each of these rates (events/s). */
+      rates: [1000, 2000],
       fanout: 1000,
       isolation: 2000,
       isoRate: 250,

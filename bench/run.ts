@@ -5,14 +5,15 @@
  *   npm run bench                        full counts, 3 repetitions, medians
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
- *   npm run bench -- --only=floor,throughput,drain,latency,fanout,isolation,controls,tenants
+ *   npm run bench -- --only=floor,throughput,drain,transform,latency,fanout,fanout-filter,isolation,controls,tenants,rules
  *   npm run bench -- --profile           one throughput run (or --only=drain|latency) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
- *   npm run bench -- --hookline-env=MAX_IN_FLIGHT_PER_SUBSCRIPTION=200   what-if env for Hookline
+ *   npm run bench -- --env MAX_IN_FLIGHT_PER_SUBSCRIPTION=200   what-if env for Hookline (repeatable; also --hookline-env=K=V)
  *   npm run bench -- --no-write          do not write bench/results/<date>.json
  *   npm run bench -- --from=bench/results/<date>.json   re-print a saved run
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +24,16 @@ import { now } from './lib/clock';
 import { ROOT, tempDir } from './lib/procs';
 import { summarizeProfiles } from './lib/profile';
 import { argv, DRAIN_TIMEOUT_MS, EXTRA_ENV, flag, log, N, ONLY, opt, PROFILE, QUICK, RUNS } from './options';
-import { FOOTNOTE, type Rep, type Row, render, table } from './report';
-import { hooklineDrain, hooklineFanout, hooklineIsolation, hooklineLatency, hooklineThroughput } from './scenarios';
+import { cpuTable, FOOTNOTE, type Rep, type Row, render, renderCpu, table } from './report';
+import { rulesMicro } from './rules-micro';
+import {
+  BENCH_TRANSFORM,
+  hooklineDrain,
+  hooklineFanout,
+  hooklineIsolation,
+  hooklineLatency,
+  hooklineThroughput,
+} from './scenarios';
 import { hooklineTenants } from './tenants';
 
 async function attempt<T>(rep: Rep, name: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -33,6 +42,7 @@ async function attempt<T>(rep: Rep, name: string, fn: () => Promise<T>): Promise
   const t = now();
   try {
     const r = await fn();
+    rep.load[name] = os.loadavg().map((x) => Math.round(x * 100) / 100);
     log(`${name} done in ${((now() - t) / 1000).toFixed(1)} s: ${JSON.stringify(r).slice(0, 3000)}`);
     return r;
   } catch (err) {
@@ -43,12 +53,18 @@ async function attempt<T>(rep: Rep, name: string, fn: () => Promise<T>): Promise
 }
 
 async function runOnce(): Promise<Rep> {
-  const rep: Rep = { errors: {} };
+  const rep: Rep = { load: {}, errors: {} };
   rep.floor = await attempt(rep, 'floor', floor);
   rep.throughput = await attempt(rep, 'throughput', () => withHookline('tp', {}, hooklineThroughput));
-  rep.drain = await attempt(rep, 'drain', () => withHookline('dr', {}, hooklineDrain));
+  rep.drain = await attempt(rep, 'drain', () => withHookline('dr', {}, (ctx) => hooklineDrain(ctx)));
+  rep.transform = await attempt(rep, 'transform', () =>
+    withHookline('tf', {}, (ctx) => hooklineDrain(ctx, BENCH_TRANSFORM)),
+  );
   rep.latency = await attempt(rep, 'latency', () => withHookline('lat', {}, hooklineLatency));
-  rep.fanout = await attempt(rep, 'fanout', () => withHookline('fan', {}, hooklineFanout));
+  rep.fanout = await attempt(rep, 'fanout', () => withHookline('fan', {}, (ctx) => hooklineFanout(ctx)));
+  rep.fanoutFilter = await attempt(rep, 'fanout-filter', () =>
+    withHookline('fanf', {}, (ctx) => hooklineFanout(ctx, true)),
+  );
   rep.isolation = await attempt(rep, 'isolation', () =>
     withHookline('iso', { DELIVERY_TIMEOUT_MS: '5000', EXTRA_EVENT_TYPES: 'bench_fast,bench_slow' }, hooklineIsolation),
   );
@@ -70,14 +86,20 @@ async function runOnce(): Promise<Rep> {
       env: EXTRA_ENV,
     }),
   );
+  // The rules alone, in this process, between scenarios (nothing of Hookline's runs now).
+  rep.rules = await attempt(rep, 'rules', rulesMicro);
   return rep;
 }
 
 async function profile(): Promise<void> {
   const dir = tempDir('cpuprof');
-  const rep: Rep = { errors: {} };
+  const rep: Rep = { load: {}, errors: {} };
   // `--only=drain` or `--only=latency` profiles that scenario instead of the throughput one.
-  const scenarios = { throughput: hooklineThroughput, drain: hooklineDrain, latency: hooklineLatency } as const;
+  const scenarios = {
+    throughput: hooklineThroughput,
+    drain: (ctx: Ctx) => hooklineDrain(ctx),
+    latency: hooklineLatency,
+  } as const;
   const name = (['throughput', 'drain', 'latency'] as const).find((n) => ONLY.has(n)) ?? 'throughput';
   const scenario: (ctx: Ctx) => Promise<unknown> = scenarios[name];
   const r = await attempt(rep, name, () => withHookline('prof', {}, scenario, ['--cpu-prof', `--cpu-prof-dir=${dir}`]));
@@ -87,11 +109,17 @@ async function profile(): Promise<void> {
 
 /** `--from=<results.json>`: re-prints (and re-tabulates into) a results file without running anything. */
 function rerender(file: string): void {
-  const saved = JSON.parse(readFileSync(file, 'utf8')) as { reps: Rep[]; counts: typeof N; table: Row[] };
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+    reps: Rep[];
+    counts: typeof N;
+    table: Row[];
+    cpuTable: ReturnType<typeof cpuTable>;
+  };
   Object.assign(N, saved.counts);
   saved.table = table(saved.reps);
+  saved.cpuTable = cpuTable(saved.reps);
   writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`);
-  process.stdout.write(`${render(saved.table)}\n\n${FOOTNOTE}\n`);
+  process.stdout.write(`${render(saved.table)}\n\n${renderCpu(saved.cpuTable)}\n\n${FOOTNOTE}\n`);
 }
 
 async function main(): Promise<void> {
@@ -106,10 +134,20 @@ async function main(): Promise<void> {
     reps.push(await runOnce());
   }
   const rows = table(reps);
-  const out = `${render(rows)}\n\n${FOOTNOTE}\n`;
+  const cpuRows = cpuTable(reps);
+  const ended = new Date();
+  const commit = gitCommit();
+  const when = `${started.toISOString().slice(0, 16)}-${ended.toISOString().slice(11, 16)} UTC`;
+  const loads = `load average ${loadAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} at end`;
+  const out = `${render(rows)}\n\n${renderCpu(cpuRows)}\n\n${FOOTNOTE}\n${when}, commit ${commit}, ${os.cpus().length} CPUs, ${loads}\n`;
   process.stdout.write(`\n${out}`);
   const result = {
     date: started.toISOString(),
+    ended: ended.toISOString(),
+    commit,
     hooklineEnv: EXTRA_ENV,
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     quick: QUICK,
@@ -126,6 +164,7 @@ async function main(): Promise<void> {
     node: process.version,
     durationS: Math.round((Date.now() - started.getTime()) / 1000),
     table: rows,
+    cpuTable: cpuRows,
     footnote: FOOTNOTE,
     reps,
   };
@@ -135,6 +174,20 @@ async function main(): Promise<void> {
     const file = join(dir, `${started.toISOString().slice(0, 10)}${QUICK ? '-quick' : ''}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${file}`);
+  }
+}
+
+/** The commit measured (with `+changes` when the worktree differs from it). */
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    return dirty.trim() ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
   }
 }
 

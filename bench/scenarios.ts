@@ -1,11 +1,14 @@
-/** The Hookline scenarios (1 throughput, 1b dispatcher alone, 2 latency, 3 fan-out, 4 isolation). */
-
+/**
+ * The Hookline scenarios: 1 throughput, 1b dispatcher alone (and 10, with a transformation), 2 latency,
+ * 3 fan-out (and 9, with filters), 4 isolation.
+ */
 import { closedLoop, openLoop } from './client';
 import { type Ctx, createSubscription, oneSubscriptionWarm, type ReceiptRate, receiptRate, warmUp } from './hookline';
 import { stageBreakdown } from './lib/breakdown';
 import { now, sleep } from './lib/clock';
+import { type CpuPerThousand, cpuWindow, perThousand } from './lib/cpu';
 import { benchEventId, publishEnvelopes } from './lib/publish';
-import { type LatencySummary, latency, percentile, round } from './lib/stats';
+import { type LatencySummary, latency, percentileOf, round } from './lib/stats';
 import { DRAIN_TIMEOUT_MS, N } from './options';
 
 export interface DrainResult extends ReceiptRate {
@@ -20,21 +23,22 @@ export interface ThroughputResult extends DrainResult {
   breakdown: unknown;
 }
 
-/** 1. Throughput: n likes (unique photo ids), ~64 keep-alive requests in flight, one subscription. */
+/** 1. Throughput: n `GET /like/:id` (unique photo ids), ~64 keep-alive requests in flight, one subscription. */
 export async function hooklineThroughput(ctx: Ctx): Promise<ThroughputResult> {
   await oneSubscriptionWarm(ctx);
   let non2xx = 0;
   const statuses: Record<string, number> = {};
+  const cpu = cpuWindow(ctx.pids);
   const t0 = now();
   const sent = new Map<string, number>();
   await closedLoop(N.throughput, N.concurrency, async (i) => {
     sent.set(`tp-${i}`, now());
-    const s = await ctx.http.request(ctx.hl.base, 'POST', `/like/tp-${i}`);
+    const s = await ctx.http.request(ctx.hl.base, 'GET', `/like/tp-${i}`);
     statuses[s] = (statuses[s] ?? 0) + 1;
     if (s !== 202) non2xx++;
   });
   const publishMs = now() - t0;
-  const { records, ...rate } = await receiptRate(ctx, 'tp', N.throughput - non2xx, t0);
+  const { records, ...rate } = await receiptRate(ctx, 'tp', N.throughput - non2xx, t0, cpu);
   const breakdown = await stageBreakdown(ctx.mongoUri, sent, records).catch((e: Error) => ({ error: e.message }));
   return {
     breakdown,
@@ -47,21 +51,27 @@ export async function hooklineThroughput(ctx: Ctx): Promise<ThroughputResult> {
   };
 }
 
+/** Scenario 10's transformation: reshapes every body (keeping data.photoId, which the receiver counts by). */
+export const BENCH_TRANSFORM =
+  '{"type": type, "timestamp": timestamp, "data": {"photoId": data.photoId, "photo": $uppercase(data.photoId), "day": $substring(timestamp, 0, 10)}}';
+
 /**
  * 1b. The dispatcher alone, fed the way the floor is: n LIKED_PHOTO envelopes published straight to
  * the events exchange on a confirm channel (no HTTP ingest), delivered to one subscription.
- * deliveries/s = delivered / (last receipt - first publish).
+ * deliveries/s = delivered / (last receipt - first publish). With `transform`, the subscription
+ * carries that JSONata transformation (scenario 10: every delivery is transformed).
  */
-export async function hooklineDrain(ctx: Ctx): Promise<DrainResult> {
-  await oneSubscriptionWarm(ctx);
+export async function hooklineDrain(ctx: Ctx, transform?: string): Promise<DrainResult> {
+  await oneSubscriptionWarm(ctx, transform ? { transform } : {});
   ctx.tracePrefix = 'dr';
+  const cpu = cpuWindow(ctx.pids);
   const { t0, publishMs } = await publishEnvelopes(ctx.namespace, N.throughput, (i) => ({
     id: benchEventId('drain', i),
     type: 'LIKED_PHOTO',
     timestamp: new Date().toISOString(),
     data: { photoId: `dr-${i}` },
   }));
-  const { records: _records, ...rate } = await receiptRate(ctx, 'dr', N.throughput, t0);
+  const { records: _records, ...rate } = await receiptRate(ctx, 'dr', N.throughput, t0, cpu);
   return { n: N.throughput, publishMs: round(publishMs), ...rate };
 }
 
@@ -76,41 +86,44 @@ export interface LatencyResult extends LatencySummary {
   breakdown: unknown;
 }
 
-/** 2. Latency: n likes paced at `rate`/s, open loop; receipt minus the time the POST was sent. */
-export async function hooklineLatency(ctx: Ctx): Promise<LatencyResult> {
+/** 2. Latency: likes (`GET /like/:id`) paced at each of N.rates, open loop; receipt minus the time the GET was sent. */
+export async function hooklineLatency(ctx: Ctx): Promise<LatencyResult[]> {
   await oneSubscriptionWarm(ctx);
-  ctx.tracePrefix = 'lat';
+  const results: LatencyResult[] = [];
+  for (const rate of N.rates) {
+    results.push(await latencyAt(ctx, rate, `l${rate}`));
+    await sleep(1000);
+  }
+  return results;
+}
+
+async function latencyAt(ctx: Ctx, rate: number, prefix: string): Promise<LatencyResult> {
+  ctx.tracePrefix = prefix;
   const sent = new Map<string, number>();
   const responses: Promise<void>[] = [];
   const http202: number[] = [];
   let non2xx = 0;
-  await openLoop(N.latency, N.rate, (i) => {
-    const key = `lat-${i}`;
+  await openLoop(N.latency, rate, (i) => {
+    const key = `${prefix}-${i}`;
     const t = now();
     sent.set(key, t);
     responses.push(
-      ctx.http.request(ctx.hl.base, 'POST', `/like/${key}`).then((s) => {
+      ctx.http.request(ctx.hl.base, 'GET', `/like/${key}`).then((s) => {
         http202.push(now() - t);
         if (s !== 202) non2xx++;
       }),
     );
   });
   await Promise.all(responses);
-  await ctx.rcv.waitFor('lat', N.latency - non2xx, DRAIN_TIMEOUT_MS);
-  const { records } = await ctx.rcv.dump('lat');
+  await ctx.rcv.waitFor(prefix, N.latency - non2xx, DRAIN_TIMEOUT_MS);
+  const { records } = await ctx.rcv.dump(prefix);
   const fromTs = records.filter((r) => r[2]).map((r) => r[1] - Date.parse(r[2] as string));
   const summary = latency(sent, records);
   const breakdown = await stageBreakdown(ctx.mongoUri, sent, records).catch((e: Error) => ({ error: e.message }));
-  const p = (xs: number[], q: number) =>
-    round(
-      percentile(
-        [...xs].sort((a, b) => a - b),
-        q,
-      ),
-    );
+  const p = (xs: number[], q: number) => round(percentileOf(xs, q));
   return {
     n: N.latency,
-    rate: N.rate,
+    rate,
     non2xx,
     ...summary,
     http202: { p50: p(http202, 50), p99: p(http202, 99) },
@@ -121,6 +134,8 @@ export async function hooklineLatency(ctx: Ctx): Promise<LatencyResult> {
 
 export interface FanoutResult {
   subscriptions: number;
+  /** Subscriptions whose filter the measured event matches (all of them without filters). */
+  matching: number;
   received: number;
   duplicates: number;
   createMs: number;
@@ -128,32 +143,53 @@ export interface FanoutResult {
   firstMs: number;
   lastMs: number;
   complete: boolean;
+  cpuPer1k: CpuPerThousand;
 }
 
-/** 3. Fan-out: one like to `N.fanout` subscriptions; time from the POST to the last receipt. */
-export async function hooklineFanout(ctx: Ctx): Promise<FanoutResult> {
+/**
+ * Scenario 9's filter for subscription i: five operators, all holding for the warm-up event
+ * (`ffwarm-1`), and for the measured one (`ffan-1`) on even subscriptions only (half match).
+ */
+export function benchFilter(i: number): Record<string, unknown> {
+  return {
+    type: { $eq: 'LIKED_PHOTO' },
+    timestamp: { $exist: true },
+    data: { photoId: { $startsWith: 'ff', $nin: ['none-1', 'none-2'], $neq: i % 2 ? 'ffan-1' : 'none-3' } },
+  };
+}
+
+/**
+ * 3. Fan-out: one like to `N.fanout` subscriptions; time from the POST to the last receipt.
+ * 9. With `filtered`, each subscription carries benchFilter(i): half of them receive the event.
+ */
+export async function hooklineFanout(ctx: Ctx, filtered = false): Promise<FanoutResult> {
+  const [warm, measured] = filtered ? ['ffwarm', 'ffan'] : ['warm', 'fan'];
+  const matching = filtered ? Math.ceil(N.fanout / 2) : N.fanout;
   const url = await ctx.rcv.listen('ok');
   const tc = now();
   await closedLoop(N.fanout, 8, async (i) => {
-    await createSubscription(ctx.hl.base, `${url}/s/${i}`, ['LIKED_PHOTO']);
+    await createSubscription(ctx.hl.base, `${url}/s/${i}`, ['LIKED_PHOTO'], filtered ? { filter: benchFilter(i) } : {});
   });
   const createMs = now() - tc;
   // The dispatcher has every subscription once a warm-up event reached all of them.
   const tw = now();
-  await ctx.http.request(ctx.hl.base, 'POST', '/like/warm-1');
-  if (!(await ctx.rcv.waitFor('warm', N.fanout, 120_000))) {
-    throw new Error(`fan-out warm-up: ${(await ctx.rcv.count('warm')).count} of ${N.fanout} in 120 s`);
+  await ctx.http.request(ctx.hl.base, 'POST', `/like/${warm}-1`);
+  if (!(await ctx.rcv.waitFor(warm, N.fanout, 120_000))) {
+    throw new Error(`fan-out warm-up: ${(await ctx.rcv.count(warm)).count} of ${N.fanout} in 120 s`);
   }
   const warmUpMs = now() - tw;
   await sleep(500);
+  const cpu = cpuWindow(ctx.pids);
   const t0 = now();
-  const status = await ctx.http.request(ctx.hl.base, 'POST', '/like/fan-1');
-  if (status !== 202) throw new Error(`POST /like/fan-1: ${status}`);
-  const complete = await ctx.rcv.waitFor('fan', N.fanout, 60_000);
-  const { records } = await ctx.rcv.dump('fan');
+  const status = await ctx.http.request(ctx.hl.base, 'POST', `/like/${measured}-1`);
+  if (status !== 202) throw new Error(`POST /like/${measured}-1: ${status}`);
+  const complete = await ctx.rcv.waitFor(measured, matching, 60_000);
+  const cpuMs = await cpu.end();
+  const { records } = await ctx.rcv.dump(measured);
   const ats = records.map((r) => r[1]).sort((a, b) => a - b);
   return {
     subscriptions: N.fanout,
+    matching,
     received: records.length,
     duplicates: 0,
     createMs: round(createMs, 0),
@@ -161,6 +197,7 @@ export async function hooklineFanout(ctx: Ctx): Promise<FanoutResult> {
     firstMs: round((ats[0] ?? Number.NaN) - t0),
     lastMs: round((ats[ats.length - 1] ?? Number.NaN) - t0),
     complete,
+    cpuPer1k: perThousand(cpuMs, records.length),
   };
 }
 

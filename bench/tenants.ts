@@ -15,6 +15,7 @@ import mongoose from 'mongoose';
 import { httpSubscriptionSource } from '../apps/dispatcher/src/matching/snapshot-source';
 import { SubscriptionIndex } from '../apps/dispatcher/src/matching/subscription-index';
 import { now } from './lib/clock';
+import { type CpuPerThousand, cpuWindow, perThousand, rabbitPid } from './lib/cpu';
 import { type Hookline, ReceiverProc, startHookline, startMongo } from './lib/procs';
 import { benchEventId, publishEnvelopes } from './lib/publish';
 import { firstReceipts, round } from './lib/stats';
@@ -31,6 +32,8 @@ export interface TenantsBenchResult {
   elapsedMs: number;
   perSec: number;
   complete: boolean;
+  /** CPU ms per 1,000 deliveries by process, from the first publish to the last receipt (as 1b). */
+  cpuPer1k: CpuPerThousand;
 }
 
 const PER_TENANT = 10;
@@ -123,8 +126,15 @@ export async function hooklineTenants(o: {
       throw new Error(`the snapshot holds ${built.records} subscriptions, not ${o.tenants * PER_TENANT}`);
     await publishTenantEvents(namespace, o.warm, o.tenants, 'mtw');
     if (!(await rcv.waitFor('mtw', o.warm, 60_000))) throw new Error(`warm-up incomplete\n${hl.logTail()}`);
+    const cpu = cpuWindow({
+      hookline: hl.proc.pid,
+      mongo: mongo.proc.pid,
+      rabbit: await rabbitPid(),
+      receiver: rcv.rpc.proc.pid,
+    });
     const { t0, publishMs } = await publishTenantEvents(namespace, o.events, o.tenants, 'mt');
     const complete = await rcv.waitFor('mt', o.events, o.timeoutMs);
+    const cpuMs = await cpu.end();
     const { first } = firstReceipts((await rcv.dump('mt')).records);
     const elapsedMs = Math.max(...[...first.values()].map((r) => r.at)) - t0;
     return {
@@ -139,6 +149,7 @@ export async function hooklineTenants(o: {
       elapsedMs: round(elapsedMs),
       perSec: round((first.size / elapsedMs) * 1000, 0),
       complete,
+      cpuPer1k: perThousand(cpuMs, first.size),
     };
   } finally {
     await hl?.stop().catch(() => {});

@@ -6,6 +6,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i] as number;
 }
 
+/** percentile of unsorted values. */
+export const percentileOf = (xs: number[], p: number): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
+
 export function median(xs: number[]): number {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return Number.NaN;

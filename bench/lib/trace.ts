@@ -3,21 +3,9 @@
  * (from /proc/<pid>/stat, Linux only), the ready depth of the namespace's queues (passive
  * checkQueue) and the receiver's count. A timing breakdown when the profile says "idle".
  */
-import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
 import { now } from './clock';
-
-const TICK_MS = 10; // USER_HZ 100
-
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
-  } catch {
-    return Number.NaN;
-  }
-}
+import { ownCpuMs as cpuMs } from './cpu';
 
 export interface Sample {
   t: number;
