@@ -50,6 +50,11 @@ test('dashboard: a form error next to its field, create through the form, test e
   await expect(attempts.first().textContent()).resolves.toContain('200');
   // What the receiver answered, as stored.
   await expect(attempts.first().textContent()).resolves.toContain('{"ok":true}');
+  // The request's headers as sent (the signature is public once sent) and the response's as received.
+  const request = attempts.first().getByRole('region', { name: 'Request' });
+  await expect(request.textContent()).resolves.toContain('webhook-signature');
+  const response = attempts.first().getByRole('region', { name: 'Response' });
+  await expect(response.textContent()).resolves.toContain('content-type');
   await screenshot(page, 'dashboard-delivery');
 
   await page.getByRole('button', { name: 'Replay' }).click();

@@ -9,6 +9,7 @@ import { signatureHeaders } from '@hookline/signing';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
 import type { AttemptResult } from '../policy/outcome';
+import { recordedHeaders } from './recorded-headers';
 import { ForbiddenTargetError, refusedAddressReason } from './ssrf';
 
 export const USER_AGENT = `Hookline/${process.env.npm_package_version ?? '0.1.0'}`;
@@ -20,6 +21,9 @@ export interface SentAttempt extends AttemptResult {
   error: string | null;
   /** First 4 KB of the response body. */
   responseBody: string | null;
+  /** As sent and as received (see recorded-headers): absent when nothing was sent or received. */
+  requestHeaders?: Record<string, string>;
+  responseHeaders?: Record<string, string>;
 }
 
 /** Sends one attempt of a delivery. An interface so tests and the worker can swap it. */
@@ -161,16 +165,16 @@ export class HttpDeliverer implements Deliverer {
       const reason = refusedAddressReason(new URL(sub.url).hostname.replace(/^\[|\]$/g, ''));
       if (reason) return { status: null, nonRetryableError: reason, error: reason, durationMs: 0, responseBody: null };
     }
+    let headers: Record<string, string> | undefined;
     try {
-      const res = await this.client.post(sub.url, body, {
-        headers: {
-          // The subscription's own headers first: validation refuses the names set below anyway.
-          ...sub.headers,
-          ...signatureHeaders(signingSecrets(sub, now), task.id, body, now),
-          'content-type': 'application/json',
-          'user-agent': USER_AGENT,
-        },
-      });
+      headers = {
+        // The subscription's own headers first: validation refuses the names set below anyway.
+        ...sub.headers,
+        ...signatureHeaders(signingSecrets(sub, now), task.id, body, now),
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+      };
+      const res = await this.client.post(sub.url, body, { headers });
       const responseBody = await readCapped(res.data, Math.max(0, this.options.timeoutMs - elapsed()));
       return {
         status: res.status,
@@ -179,6 +183,8 @@ export class HttpDeliverer implements Deliverer {
         durationMs: elapsed(),
         error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`,
         responseBody,
+        requestHeaders: recordedHeaders(headers),
+        responseHeaders: recordedHeaders(res.headers as Record<string, unknown>),
       };
     } catch (err) {
       const forbidden =
@@ -189,6 +195,7 @@ export class HttpDeliverer implements Deliverer {
         error,
         durationMs: elapsed(),
         responseBody: null,
+        ...(headers ? { requestHeaders: recordedHeaders(headers) } : {}),
         ...(forbidden ? { nonRetryableError: error } : {}),
       };
     }

@@ -17,7 +17,9 @@ export interface AttemptRecord extends AttemptDoc {
 export function attemptRecord(
   task: DeliveryTask,
   at: Date,
-  sent: { durationMs: number; status: number | null; responseBody: string | null },
+  sent: Pick<AttemptDoc, 'durationMs' | 'responseBody' | 'requestHeaders' | 'responseHeaders'> & {
+    status: number | null;
+  },
   outcome: { status: StoredStatus; error: string | null; nextAttemptAt: Date | null },
 ): AttemptRecord {
   return {
@@ -30,6 +32,8 @@ export function attemptRecord(
     statusCode: sent.status,
     error: outcome.error,
     responseBody: sent.responseBody,
+    ...(sent.requestHeaders ? { requestHeaders: sent.requestHeaders } : {}),
+    ...(sent.responseHeaders ? { responseHeaders: sent.responseHeaders } : {}),
     nextAttemptAt: outcome.nextAttemptAt,
     status: outcome.status,
     task,

@@ -23,6 +23,9 @@ export interface AttemptDoc {
   error: string | null;
   responseBody: string | null;
   nextAttemptAt: Date | null;
+  /** As sent and as received, credentials redacted (delivery/recorded-headers); absent before they were kept. */
+  requestHeaders?: Record<string, string>;
+  responseHeaders?: Record<string, string>;
 }
 
 export interface DeliveryDoc {
@@ -69,6 +72,8 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       error: String,
       responseBody: String,
       nextAttemptAt: Date,
+      requestHeaders: Schema.Types.Mixed,
+      responseHeaders: Schema.Types.Mixed,
     },
     { _id: false },
   );
