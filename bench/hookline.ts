@@ -1,6 +1,7 @@
 /** One Hookline as `npm start` runs it, with its own MongoDB and receiver, for one scenario; shared helpers. */
 import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
 import { type Client, client, closedLoop } from './client';
+import { now } from './lib/clock';
 import { type CpuPerThousand, type CpuPids, type cpuWindow, perThousand, rabbitPid } from './lib/cpu';
 import { type Hookline, type Mongo, ReceiverProc, type Record_, startHookline, startMongo } from './lib/procs';
 import { firstReceipts, round } from './lib/stats';
@@ -125,6 +126,28 @@ export async function oneSubscriptionWarm(ctx: Ctx, rules: Record<string, unknow
   await warmUp(ctx, N.warm, (i) => ctx.http.request(ctx.hl.base, 'POST', `/like/warm-${i}`));
 }
 
+/** Receipts that stopped coming for this long will not come (failed deliveries are not retried). */
+const STALL_MS = 30_000;
+
+/**
+ * Waits for `n` receipts under `prefix`, up to DRAIN_TIMEOUT_MS, but gives up (false) once the count has
+ * not moved for STALL_MS: a delivery that failed for good would otherwise hold the run for the whole timeout.
+ */
+export async function waitWhileProgressing(rcv: ReceiverProc, prefix: string, n: number): Promise<boolean> {
+  const deadline = now() + DRAIN_TIMEOUT_MS;
+  let last = -1;
+  let lastChange = now();
+  while (now() < deadline) {
+    if (await rcv.waitFor(prefix, n, 5000)) return true;
+    const { count } = await rcv.count(prefix);
+    if (count !== last) {
+      last = count;
+      lastChange = now();
+    } else if (now() - lastChange > STALL_MS) return false;
+  }
+  return false;
+}
+
 /**
  * Waits for `expected` receipts under `prefix`; the rate is first receipts / (last receipt - t0).
  * `cpu` is the CPU window opened at t0, closed once the receipts are in.
@@ -136,8 +159,9 @@ export async function receiptRate(
   t0: number,
   cpu: ReturnType<typeof cpuWindow>,
 ): Promise<ReceiptRate & { records: Record_[] }> {
-  const complete = await ctx.rcv.waitFor(prefix, expected, DRAIN_TIMEOUT_MS);
+  const complete = await waitWhileProgressing(ctx.rcv, prefix, expected);
   const cpuMs = await cpu.end();
+  if (!complete) log(`${prefix}: incomplete; ${await failingSummary(ctx)}`);
   const { records } = await ctx.rcv.dump(prefix);
   const { first, duplicates } = firstReceipts(records);
   const elapsedMs = Math.max(...[...first.values()].map((r) => r.at)) - t0;
