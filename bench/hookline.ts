@@ -97,15 +97,19 @@ export async function warmUp(
   }
 }
 
-/** What Hookline says about failing deliveries (GET /deliveries/stats), for an incomplete batch's message. */
+/** What Hookline says about deliveries that did not arrive (GET /deliveries), for an incomplete batch's message. */
 export async function failingSummary(ctx: Ctx): Promise<string> {
-  try {
-    const r = await fetch(`${ctx.hl.base}/deliveries/stats`);
-    const stats = (await r.json()) as { failingSubscriptions?: unknown[] };
-    return `failing: ${JSON.stringify(stats.failingSubscriptions ?? stats).slice(0, 1000)}`;
-  } catch (err) {
-    return `GET /deliveries/stats: ${(err as Error).message}`;
+  const parts: string[] = [];
+  for (const status of ['failed', 'pending']) {
+    try {
+      const r = await fetch(`${ctx.hl.base}/deliveries?status=${status}&limit=2`);
+      const { data } = (await r.json()) as { data?: { id: string; attempts?: number; lastError?: string | null }[] };
+      parts.push(`${status}: ${JSON.stringify(data?.map((d) => ({ id: d.id, lastError: d.lastError })) ?? r.status)}`);
+    } catch (err) {
+      parts.push(`GET /deliveries?status=${status}: ${(err as Error).message}`);
+    }
   }
+  return parts.join('; ').slice(0, 1500);
 }
 
 /** What the receiver saw of one batch: see receiptRate. */

@@ -81,10 +81,30 @@ export function table(reps: Rep[]): Row[] {
   const floorTp = m((r) => r.floor?.throughput.perSec);
   const floorFan = m((r) => r.floor?.fanout.lastMs);
   const cpuHl = (f: (r: Rep) => CpuPerThousand | undefined) => m((r) => f(r)?.hookline);
+  // A repetition whose receipts stopped short still gives a rate (over what arrived): the row says so.
+  const completeOf: Record<string, (r: Rep) => boolean | undefined> = {
+    throughput: (r) => r.throughput?.complete,
+    drain: (r) => r.drain?.complete,
+    transform: (r) => r.transform?.complete,
+    fanout: (r) => r.fanout?.complete,
+    'fanout-filter': (r) => r.fanoutFilter?.complete,
+    tenants: (r) => r.tenants?.complete,
+  };
+  const incomplete = (scenario: string) => {
+    const f = completeOf[scenario];
+    const n = f ? reps.filter((r) => f(r) === false).length : 0;
+    return n ? ` (INCOMPLETE in ${n} of ${reps.length} runs)` : '';
+  };
   const row = (
     load: string,
     r: Omit<Row, 'load' | 'floor' | 'ratio'> & { floor?: number | null; ratio?: number | null },
-  ): Row => ({ floor: null, ratio: null, ...r, hookline: r.hookline, load: loadOf(reps, load) });
+  ): Row => ({
+    floor: null,
+    ratio: null,
+    ...r,
+    scenario: `${r.scenario}${r.unit === 'deliveries/s' || r.scenario.includes('last receipt') ? incomplete(load) : ''}`,
+    load: loadOf(reps, load),
+  });
   const fanMatching = Math.ceil(N.fanout / 2);
 
   const latencyRows = N.rates.flatMap((rate) =>
