@@ -9,6 +9,7 @@ import {
 import { openChange, subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { matchesFilter } from '@hookline/rules';
+import { traceMessages } from '@hookline/telemetry';
 import { DeliveryControls } from './controls/delivery-controls';
 import { type FifoHeads, memoryFifoHeads } from './controls/fifo-heads';
 import { ConcurrencyBudget } from './delivery/budget';
@@ -147,23 +148,30 @@ export class DispatcherWorker {
     this.consumers.push(
       broker.consume(
         this.names.fanoutQueue,
-        fanoutHandler({
-          broker,
-          names: this.names,
-          index: this.index,
-          store: this.o.store,
-          loop,
-          inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
-          logger,
-          controls,
-        }),
+        traceMessages(
+          'fanout',
+          fanoutHandler({
+            broker,
+            names: this.names,
+            index: this.index,
+            store: this.o.store,
+            loop,
+            inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
+            logger,
+            controls,
+          }),
+        ),
         // Each event waits for its deliveries' attempts and records, a few ms to tens of ms under load:
         // the window must cover that round trip at the rates the delivery loop can take.
         { prefetch: 256 },
       ),
-      broker.consume(this.names.deliverQueue, controls.wrapDeliver(deliverHandler(loop.deps, loop)), {
-        prefetch: this.o.concurrency,
-      }),
+      broker.consume(
+        this.names.deliverQueue,
+        traceMessages('deliver', controls.wrapDeliver(deliverHandler(loop.deps, loop))),
+        {
+          prefetch: this.o.concurrency,
+        },
+      ),
     );
     this.ready = true;
     logger.info({ subscriptions: this.index.size }, 'dispatcher.started');

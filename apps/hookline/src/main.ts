@@ -7,6 +7,7 @@ import { assembleApp, closeServer, createLogger, listen, onShutdown, type Servic
 import { startPhotoApp } from '@hookline/photo-app';
 import { connectMongo, createBroker, readinessChecks, shutdownBudgetMs } from '@hookline/runtime';
 import { startSubscriptions } from '@hookline/subscriptions';
+import { startTelemetry } from '@hookline/telemetry';
 import { webModule } from '@hookline/web';
 import { Router } from 'express';
 import { waitForBroker } from './broker-wait';
@@ -20,6 +21,7 @@ import { withDatabase } from './mongo-url';
 async function main(): Promise<void> {
   const config = loadConfig(hooklineEnv);
   const logger = createLogger('hookline', config.LOG_LEVEL);
+  const telemetry = startTelemetry('hookline');
   const dataDir = resolve(config.DATA_DIR);
   const mongo = await selectMongo({
     dbPath: join(dataDir, 'mongo'),
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
       () => broker.close(),
       () => db.close(),
       () => mongo.stop(),
+      () => telemetry.shutdown(),
     ],
     shutdownBudgetMs(config),
   );

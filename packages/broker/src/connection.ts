@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { injectTrace } from '@hookline/telemetry';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import { BrokerUnavailableError } from './errors';
 import { coalesceAmqpWrites } from './write-coalescing';
@@ -212,7 +213,11 @@ export class Broker extends EventEmitter {
       // A lost connection fails every publish still waiting for its confirm (see connectOnce).
       this.pending.add(settle);
       try {
-        ch.publish(exchange, routingKey, content, { persistent: true, ...options }, (err) => settle(err ?? undefined));
+        // The active trace (an HTTP request's, a fan-out's) travels in the message headers.
+        const headers = injectTrace({ ...options.headers });
+        ch.publish(exchange, routingKey, content, { persistent: true, ...options, headers }, (err) =>
+          settle(err ?? undefined),
+        );
       } catch (err) {
         settle(err);
       }

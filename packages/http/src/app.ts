@@ -1,3 +1,4 @@
+import { traceRequests } from '@hookline/telemetry';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { errorHandler, HttpError, notFound, PROTO_KEY_MESSAGE } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
@@ -74,6 +75,8 @@ export function assembleApp(options: {
   const registries = [healthDocs(), ...options.modules.flatMap((m) => (m.openapi ? [m.openapi] : []))];
   const webhooks = options.modules.flatMap((m) => (m.openapiWebhooks ? [m.openapiWebhooks] : []));
   app.use(docsRouter(registries, options.title, options.version ?? '0.1.0', webhooks));
+  // Health probes and docs above make no spans; every API route below does.
+  app.use(traceRequests());
   for (const m of options.modules) app.use(m.router);
   app.use(notFound);
   app.use(errorHandler(options.logger));

@@ -9,6 +9,7 @@ import {
   onShutdown,
   type ServiceHandle,
 } from '@hookline/http';
+import { startTelemetry } from '@hookline/telemetry';
 import type { Connection } from 'mongoose';
 import type { z } from 'zod';
 import { connectMongo, mongoReady } from './mongo';
@@ -89,6 +90,7 @@ async function startStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string
 ): Promise<void> {
   const config = loadConfig(options.envSchema);
   const logger = createLogger(options.name, config.LOG_LEVEL);
+  const telemetry = startTelemetry(options.name);
   const broker = createBroker(config, options.name, logger);
   void broker.start();
   const db = await connectMongo(config.MONGO_URL);
@@ -109,6 +111,7 @@ async function startStandalone<S extends z.ZodType<BaseEnv & { MONGO_URL: string
       () => service.stop(),
       () => broker.close(),
       () => db.close(),
+      () => telemetry.shutdown(),
     ],
     shutdownBudgetMs(config as { DELIVERY_TIMEOUT_MS?: unknown }),
   );

@@ -1,4 +1,5 @@
 export { uniqueMongoUrl } from './mongo';
+export { type ExportedSpan, type OtlpCollector, startOtlpCollector } from './otlp-collector';
 export {
   closeConnections,
   deleteNamespace,

@@ -1,6 +1,7 @@
 import { type Broker, PARK_MS, type TopologyNames, tierFor } from '@hookline/broker';
 import type { DeliveryTask, SubscriptionRecord } from '@hookline/contracts';
 import { counter, histogram, type Logger } from '@hookline/http';
+import { inSpan, type SpanScope } from '@hookline/telemetry';
 import { decideOutcome, type Outcome } from '../policy/outcome';
 import { attemptRecord, type DeliveryStore } from '../store/delivery-store';
 import type { ConcurrencyBudget } from './budget';
@@ -85,7 +86,14 @@ export class DeliveryLoop {
       if (task.attempt === 1 && task.parked === 0) await deps.store.recordCreated(task);
       return;
     }
-    await this.attemptOnce(task, sub, admission.release);
+    const attributes = {
+      'hookline.delivery_id': task.id,
+      'hookline.subscription_id': sub.id,
+      'hookline.attempt': task.attempt,
+    };
+    await inSpan('webhook attempt', { kind: 'client', attributes }, (span) =>
+      this.attemptOnce(task, sub, admission.release, span),
+    );
   }
 
   /** Decides whether a delivery is attempted now (after waiting, if need be) or parked. */
@@ -133,7 +141,12 @@ export class DeliveryLoop {
   }
 
   /** One HTTP attempt; `done` frees the subscription's slot as soon as the receiver has answered. */
-  private async attemptOnce(task: DeliveryTask, sub: SubscriptionRecord, done: () => void): Promise<void> {
+  private async attemptOnce(
+    task: DeliveryTask,
+    sub: SubscriptionRecord,
+    done: () => void,
+    span: SpanScope,
+  ): Promise<void> {
     const deps = this.deps;
     const now = new Date();
     let sent: SentAttempt;
@@ -173,6 +186,8 @@ export class DeliveryLoop {
 
     const status = outcome.kind === 'delivered' ? 'delivered' : outcome.kind === 'retry' ? 'pending' : 'failed';
     const error = sent.error ?? (outcome.kind === 'failed' || outcome.kind === 'disable' ? outcome.reason : null);
+    span.setAttributes({ 'http.response.status_code': sent.status ?? 0, 'hookline.outcome': outcome.kind });
+    if (outcome.kind !== 'delivered') span.fail(error ?? outcome.kind);
     attempts.inc({ outcome: outcome.kind });
     durations.observe(sent.durationMs / 1000);
     deps.logger.info(

@@ -6,6 +6,7 @@ import type { DeliveryTask, SubscriptionRecord } from '@hookline/contracts';
 import { toWebhookPayload } from '@hookline/contracts';
 import { runTransform } from '@hookline/rules';
 import { signatureHeaders } from '@hookline/signing';
+import { receiverTraceHeaders } from '@hookline/telemetry';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
 import type { AttemptResult } from '../policy/outcome';
@@ -168,6 +169,7 @@ export class HttpDeliverer implements Deliverer {
     let headers: Record<string, string> | undefined;
     try {
       headers = {
+        ...receiverTraceHeaders(),
         // The subscription's own headers first: validation refuses the names set below anyway.
         ...sub.headers,
         ...signatureHeaders(signingSecrets(sub, now), task.id, body, now),
