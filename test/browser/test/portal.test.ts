@@ -6,7 +6,8 @@ import { api, browserSuite, newPage, problemsOf, screenshot } from '../hookline'
  * The tenant portal in a real browser: two tenants, A and B, each with its own endpoint; A's portal
  * link must show A's records only, place what it creates in A, and answer B's ids with "not found".
  */
-const suite = browserSuite('portal');
+// The receiver's pages (another origin: another port) may frame the portal, as a SaaS's own site would.
+const suite = browserSuite('portal', { PORTAL_FRAME_ANCESTORS: "'self' http://127.0.0.1:*" });
 const run = Date.now().toString(36);
 const A = `acme-${run}`;
 const B = `globex-${run}`;
@@ -189,4 +190,27 @@ test('an expired or missing link says so instead of an empty portal', async () =
   await forged.getByRole('heading', { name: 'This link has expired or is not valid' }).waitFor();
   expect(forged.url()).toBe(`${suite.hookline.url}/portal`);
   await forged.close();
+}, 30_000);
+
+test("embedded in another site's page: the portal where PORTAL_FRAME_ANCESTORS allows, the dashboard never", async () => {
+  const link = await portalLink(A);
+  suite.receiver.respond((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(
+      `<!doctype html><title>SaaS settings</title><h1>Your webhooks</h1>` +
+        `<iframe name="portal" src="${link}" width="1000" height="600"></iframe>` +
+        `<iframe name="dashboard" src="${suite.hookline.url}/dashboard" width="600" height="300"></iframe>`,
+    );
+  });
+  const page = await newPage(suite.browser);
+  await page.goto(`${suite.receiver.url}/settings`);
+  const portal = page.frameLocator('iframe[name="portal"]');
+  await portal.getByRole('heading', { name: 'Acme webhooks' }).waitFor();
+  await portal.getByTestId('subscription-row').first().waitFor();
+  // The refused frame never runs the dashboard: Chromium shows its "blocked" page in it instead.
+  const dashboard = page.frame({ name: 'dashboard' });
+  await waitFor(() => dashboard?.url().startsWith('chrome-error://'), 10_000, 'the dashboard frame refused');
+  expect(await dashboard?.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+  await screenshot(page, 'portal-embedded');
+  await page.close();
 }, 30_000);

@@ -21,7 +21,7 @@ const routes: Routes = [
       <>
         <h2>Deliveries</h2>
         <DeliveryLookup />
-        <DeliveryList tenantFilter={false} />
+        <DeliveryList tenantFilter={false} owner="Endpoint" />
       </>
     ),
   ],

@@ -32,11 +32,14 @@ export function DeliveryList({
   tenantFilter = true,
   title = 'Deliveries',
   replayButtons = false,
+  owner = 'Subscription',
 }: {
   fixed?: Partial<DeliveryFilters>;
   tenantFilter?: boolean;
   title?: string;
   replayButtons?: boolean;
+  /** What a delivery goes to: "Subscription" (dashboard) or "Endpoint" (portal). */
+  owner?: string;
 }) {
   const api = useApi();
   const [draft, setDraft] = useState<DeliveryFilters>({ ...NO_DELIVERY_FILTERS, ...fixed });
@@ -74,7 +77,7 @@ export function DeliveryList({
           </Field>
         )}
         {fixed.subscriptionId === undefined && (
-          <Field label="Subscription">
+          <Field label={owner}>
             {(p) => (
               <input
                 {...p}
@@ -108,7 +111,7 @@ export function DeliveryList({
                 'Delivery',
                 'Status',
                 'Event type',
-                'Subscription',
+                owner,
                 'Attempts',
                 'Last status',
                 'Created',

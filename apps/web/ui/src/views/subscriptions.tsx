@@ -350,7 +350,12 @@ export function SubscriptionPage({ id, scope }: { id: string; scope: Scope }) {
           <h3>Recover failed deliveries</h3>
           <Recover id={s.id} />
           <h3>Deliveries</h3>
-          <DeliveryList key={deliveriesKey} fixed={{ subscriptionId: s.id }} tenantFilter={false} />
+          <DeliveryList
+            key={deliveriesKey}
+            fixed={{ subscriptionId: s.id }}
+            tenantFilter={false}
+            owner={scope.singular.charAt(0).toUpperCase() + scope.singular.slice(1)}
+          />
         </article>
       )}
     </Async>
