@@ -9,8 +9,9 @@ import jsonata from 'jsonata';
  * - reach: JSONata has no access to JavaScript globals; field lookups see own properties only
  *   (no `constructor`, no `__proto__`), and only the functions below are bound. Tests show that
  *   `process`, `require`, the file system and the network stay out of reach.
- * - time: JSONata checks its `timeout` and `stack` guardrails on every evaluation step, so a
- *   recursive expression that never ends is stopped at TRANSFORM_TIMEOUT_MS. JSONata has no loop
+ * - time: every evaluation step is checked against TRANSFORM_TIMEOUT_MS of CPU time (and JSONata's
+ *   `stack` guardrail against depth), so a recursive expression that never ends is stopped; CPU time,
+ *   not wall time, so a busy machine never fails a quick expression as timed out. JSONata has no loop
  *   construct other than recursion and built-ins over finite sequences, and sequences (ranges
  *   included) are capped at TRANSFORM_MAX_SEQUENCE items, so no single step runs long.
  * - regular expressions: one native regex call cannot be interrupted, so every regex the expression
@@ -74,8 +75,8 @@ function boundedPad(str: string | undefined, width: number, char?: string): stri
   return width > 0 ? str + padding : padding + str;
 }
 
+// No `timeout` here: JSONata's own is wall-clock; see chargeStep.
 const OPTIONS = {
-  timeout: TRANSFORM_TIMEOUT_MS,
   stack: TRANSFORM_MAX_STACK,
   sequence: TRANSFORM_MAX_SEQUENCE,
   RegexEngine: SafeRegExp,
@@ -85,7 +86,7 @@ function toError(err: unknown): TransformError {
   const e = err as { message?: unknown; position?: unknown; code?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
   return {
-    message: e?.code === 'D1012' ? `timed out after ${TRANSFORM_TIMEOUT_MS} ms` : message,
+    message: e?.code === 'D1012' ? `timed out after ${TRANSFORM_TIMEOUT_MS} ms of CPU` : message,
     ...(typeof e?.position === 'number' ? { position: e.position } : {}),
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
   };
@@ -124,9 +125,46 @@ function compile(expression: string): Expression {
   if (compiled) return compiled;
   compiled = jsonata(expression, OPTIONS as never);
   compiled.registerFunction('pad', boundedPad, '<s-ns?:s>');
+  // JSONata calls this before every evaluation step.
+  compiled.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, chargeStep);
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(expression, compiled);
   return compiled;
+}
+
+/**
+ * Evaluations run one at a time. JSONata's time bound is wall-clock from the start of `evaluate`, and
+ * evaluations in progress together interleave their steps (JSONata awaits between steps), so under
+ * load a quick expression would be charged the others' time and fail as timed out. Evaluation is work
+ * on this one thread either way: taking turns costs no throughput, and each is timed alone.
+ */
+let turn: Promise<unknown> = Promise.resolve();
+function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  const run = turn.then(work, work);
+  turn = run.catch(() => {});
+  return run;
+}
+
+/** The process's CPU time (user + system) in microseconds when the evaluation in turn began. */
+let turnStartedCpu = 0;
+let turnSteps = 0;
+const CPU_CHECK_EVERY = 32;
+
+const processCpuMicros = (): number => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+/**
+ * Charged on every step of the evaluation in turn; every CPU_CHECK_EVERY steps (reading the CPU
+ * clock is a system call) it stops an evaluation that has used more than TRANSFORM_TIMEOUT_MS of
+ * CPU, with JSONata's own timeout error. Process CPU time counts this thread's steps, plus whatever
+ * else the process ran meanwhile (GC, I/O callbacks): a bound that never undercounts.
+ */
+function chargeStep(): void {
+  if (++turnSteps % CPU_CHECK_EVERY !== 0) return;
+  if (processCpuMicros() - turnStartedCpu > TRANSFORM_TIMEOUT_MS * 1000)
+    throw { code: 'D1012', value: TRANSFORM_TIMEOUT_MS };
 }
 
 /**
@@ -136,7 +174,12 @@ function compile(expression: string): Expression {
 export async function runTransform(expression: string, envelope: unknown): Promise<TransformResult> {
   let result: unknown;
   try {
-    result = await compile(expression).evaluate(envelope);
+    const compiled = compile(expression);
+    result = await inTurn(() => {
+      turnStartedCpu = processCpuMicros();
+      turnSteps = 0;
+      return compiled.evaluate(envelope);
+    });
   } catch (err) {
     return { ok: false, error: toError(err) };
   }

@@ -36,12 +36,23 @@ describe('runTransform', () => {
     const took = Date.now() - started;
     expect(r).toEqual({
       ok: false,
-      error: expect.objectContaining({ message: `timed out after ${TRANSFORM_TIMEOUT_MS} ms`, code: 'D1012' }),
+      error: expect.objectContaining({ message: `timed out after ${TRANSFORM_TIMEOUT_MS} ms of CPU`, code: 'D1012' }),
     });
-    expect(took).toBeLessThan(TRANSFORM_TIMEOUT_MS * 4);
+    // The bound is CPU time; on a loaded machine the wall time around it can be several times more.
+    expect(took).toBeLessThan(2000);
     // A loop that does not recurse deeper (tail position) is stopped the same way.
     const flat = await runTransform('($f := function(){ $f() }; $f())', envelope);
     expect(!flat.ok && flat.error.code).toBe('D1012');
+  });
+
+  it('does not count other deliveries\' transformations against one under load', async () => {
+    // Each takes about a millisecond; together far more than the bound, as when many deliveries
+    // transform at once.
+    const expression = '$sum([1..300].($ * 2))';
+    expect((await runTransform(expression, envelope)).ok).toBe(true);
+    const results = await Promise.all(Array.from({ length: 200 }, () => runTransform(expression, envelope)));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results[0]).toEqual({ ok: true, body: '90300' });
   });
 
   it('cannot reach process, require, the file system, the network or prototypes', async () => {
