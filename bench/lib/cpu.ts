@@ -4,6 +4,7 @@
  * spend more CPU per message). Read from /proc (Linux): utime + stime, in clock ticks.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { RABBITMQ_URL } from '@hookline/testing';
 import { managementGet } from './management';
 
 const TICK_MS = 10; // USER_HZ 100
@@ -115,14 +116,20 @@ export function perThousand(ms: CpuMs, deliveries: number): CpuPerThousand {
 let rabbitPidCache: number | undefined;
 
 /**
- * The beam.smp of the RabbitMQ node the bench talks to (several nodes may run on this machine):
- * the management API names its `os_pid`.
+ * The beam.smp of the RabbitMQ node at RABBITMQ_URL (several nodes run on this machine): the node
+ * whose AMQP listener has that URL's port, by its `os_pid` from the management API.
  */
 export async function rabbitPid(): Promise<number | undefined> {
   if (rabbitPidCache) return rabbitPidCache;
   try {
-    const nodes = await managementGet<{ os_pid?: string }[]>('/api/nodes?columns=name,os_pid');
-    const pid = Number(nodes[0]?.os_pid);
+    const amqpPort = Number(new URL(RABBITMQ_URL).port || 5672);
+    const overview = await managementGet<{
+      node: string;
+      listeners: { node: string; protocol: string; port: number }[];
+    }>('/api/overview');
+    const node = overview.listeners.find((l) => l.protocol === 'amqp' && l.port === amqpPort)?.node;
+    const nodes = await managementGet<{ name: string; os_pid?: string }[]>('/api/nodes?columns=name,os_pid');
+    const pid = Number(nodes.find((n) => n.name === node)?.os_pid);
     rabbitPidCache = Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     rabbitPidCache = undefined; // the CPU table shows n/a for RabbitMQ
