@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
  * Addresses a webhook may never be delivered to unless ALLOW_PRIVATE_TARGETS is on: loopback,
@@ -52,4 +53,25 @@ export function refusedAddressReason(address: string): string | null {
 export class ForbiddenTargetError extends Error {
   override readonly name = 'ForbiddenTargetError';
   readonly code = 'ESSRF';
+}
+
+/**
+ * A DNS lookup for the sender's agents that refuses a name resolving to a refused address, so the
+ * guard checks the address actually connected to (a name resolving to 127.0.0.1 is refused), not the
+ * URL text. Literal IPs skip DNS in Node: the sender checks those itself.
+ */
+export function guardedLookup(): LookupFunction {
+  return ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err);
+      const list = addresses as LookupAddress[];
+      for (const a of list) {
+        const reason = refusedAddressReason(a.address);
+        if (reason) return callback(new ForbiddenTargetError(`${hostname} resolves to a refused address: ${reason}`));
+      }
+      if ((options as { all?: boolean }).all) return callback(null, list);
+      const first = list[0];
+      return first ? callback(null, first.address, first.family) : callback(new Error(`no address for ${hostname}`));
+    });
+  }) as LookupFunction;
 }
