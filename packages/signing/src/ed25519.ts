@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { keyCache } from './key-cache';
 
 /**
  * Standard Webhooks asymmetric signatures (`v1a`, ed25519). The secret key is `whsk_` + base64 of
@@ -31,18 +32,11 @@ function keyBytes(secret: string): Buffer {
   return raw;
 }
 
-// Importing a key costs more than signing with it: the dispatcher signs with the same few keys.
-const privateKeys = new Map<string, KeyObject>();
-function privateKeyOf(secret: string): KeyObject {
-  let key = privateKeys.get(secret);
-  if (!key) {
-    const seed = keyBytes(secret).subarray(0, 32);
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-    if (privateKeys.size >= 10_000) privateKeys.clear();
-    privateKeys.set(secret, key);
-  }
-  return key;
-}
+// Importing a key costs more than signing with it.
+const privateKeyOf = keyCache((secret): KeyObject => {
+  const seed = keyBytes(secret).subarray(0, 32);
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+});
 
 /** `whpk_…`, the only key a receiver needs (and the only one Hookline ever shows). */
 export function publicKeyOf(secret: string): string {

@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isSigningKey, signAsymmetric } from './ed25519';
+import { keyCache } from './key-cache';
 
 /**
  * Standard Webhooks v1 (symmetric) signatures. Receivers can use this module too:
@@ -17,10 +18,11 @@ export function generateSecret(bytes = 32): string {
   return SECRET_PREFIX + randomBytes(bytes).toString('base64');
 }
 
-function secretKey(secret: string): Buffer {
-  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  return Buffer.from(encoded, 'base64');
-}
+const secretKey = keyCache((secret) =>
+  createSecretKey(
+    Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64'),
+  ),
+);
 
 /** `v1,<base64 HMAC-SHA256(key, "${id}.${timestamp}.${body}")>` */
 export function sign(secret: string, msgId: string, timestampSeconds: number, body: string): string {
