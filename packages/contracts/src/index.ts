@@ -13,7 +13,15 @@ export {
   stationNameSchema,
   WILDCARD_EVENT_TYPE,
 } from './catalog';
-export { DELIVERY_STATUSES, type DeliveryStatus, type DeliveryTask, deliveryTaskSchema } from './delivery';
+export {
+  DELIVERY_STATUSES,
+  DELIVERY_TASK_TYPE,
+  type DeliveryStatus,
+  type DeliveryTask,
+  deliveryTaskMessage,
+  deliveryTaskSchema,
+  readDeliveryTask,
+} from './delivery';
 export {
   createEnvelope,
   EVENT_ID_PATTERN,

@@ -11,6 +11,7 @@ import {
 import {
   CONTROLLED_SUBSCRIPTIONS_MAX,
   type DeliveryTask,
+  deliveryTaskMessage,
   type EventEnvelope,
   ORDERING_SWITCH_DELAY_MS,
   type SubscriptionRecord,
@@ -132,13 +133,8 @@ export class DeliveryControls {
   async hold(task: DeliveryTask, sub: SubscriptionRecord): Promise<void> {
     const queue = await this.divert(sub);
     if (!queue) throw new Error(`no queue for rate-limited subscription ${sub.id}`); // only while stopping
-    await Promise.all([
-      this.o.store.recordCreated(task),
-      this.o.broker.publish('', queue, Buffer.from(JSON.stringify(task)), {
-        messageId: task.id,
-        contentType: 'application/json',
-      }),
-    ]);
+    const { content, properties } = deliveryTaskMessage(task);
+    await Promise.all([this.o.store.recordCreated(task), this.o.broker.publish('', queue, content, properties)]);
   }
 
   /** The shared deliver queue's handler: a rate-limited subscription's task goes to its own queue. */
@@ -157,6 +153,7 @@ export class DeliveryControls {
       await this.o.broker.publish('', queue, msg.content, {
         messageId: msg.properties.messageId,
         contentType: 'application/json',
+        type: msg.properties.type,
       });
       return 'ack';
     };
@@ -308,11 +305,10 @@ export class DeliveryControls {
       store: this.o.store,
       heads: this.o.heads,
       pacer: (sub) => this.pacerFor(sub),
-      publishDead: (task) =>
-        broker.publish('', names.deadQueue, Buffer.from(JSON.stringify(task)), {
-          messageId: task.id,
-          contentType: 'application/json',
-        }),
+      publishDead: (task) => {
+        const { content, properties } = deliveryTaskMessage(task);
+        return broker.publish('', names.deadQueue, content, properties);
+      },
       control: this.o.control,
       scheduleMs: this.o.scheduleMs,
       logger: this.o.logger,

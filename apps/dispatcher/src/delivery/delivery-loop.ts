@@ -1,5 +1,5 @@
 import { type Broker, PARK_MS, type TopologyNames, tierFor } from '@hookline/broker';
-import type { DeliveryTask, SubscriptionRecord } from '@hookline/contracts';
+import { type DeliveryTask, deliveryTaskMessage, type SubscriptionRecord } from '@hookline/contracts';
 import { counter, histogram, type Logger } from '@hookline/http';
 import { inSpan, type SpanScope } from '@hookline/telemetry';
 import { decideOutcome, type Outcome } from '../policy/outcome';
@@ -117,9 +117,9 @@ export class DeliveryLoop {
   }
 
   private publishTo(queue: string, task: DeliveryTask, expirationMs?: number): Promise<void> {
-    return this.deps.broker.publish('', queue, Buffer.from(JSON.stringify(task)), {
-      messageId: task.id,
-      contentType: 'application/json',
+    const { content, properties } = deliveryTaskMessage(task);
+    return this.deps.broker.publish('', queue, content, {
+      ...properties,
       ...(expirationMs !== undefined ? { expiration: String(Math.max(0, Math.round(expirationMs))) } : {}),
     });
   }

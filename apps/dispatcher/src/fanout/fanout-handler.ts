@@ -1,5 +1,5 @@
 import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
-import { type DeliveryTask, eventEnvelopeSchema, recordTenant } from '@hookline/contracts';
+import { type DeliveryTask, deliveryTaskMessage, eventEnvelopeSchema, recordTenant } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { matchesFilter } from '@hookline/rules';
 import type { DeliveryControls } from '../controls/delivery-controls';
@@ -83,14 +83,12 @@ export function fanoutHandler(deps: {
       Promise.all(
         tasks.map(async (t, i) => {
           const diverted = subs[i]?.rateLimit ? await controls?.divert(subs[i]) : undefined;
+          const { content, properties } = deliveryTaskMessage(t);
           return deps.broker.publish(
             diverted ? '' : deps.names.deliveriesExchange,
             diverted ?? deps.names.deliverRoutingKey,
-            Buffer.from(JSON.stringify(t)),
-            {
-              messageId: t.id,
-              contentType: 'application/json',
-            },
+            content,
+            properties,
           );
         }),
       );
