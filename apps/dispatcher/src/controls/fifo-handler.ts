@@ -7,6 +7,7 @@ import {
   type SubscriptionRecord,
 } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
+import { logAttempt } from '../delivery/attempt-log';
 import type { SubscriptionControl } from '../delivery/deliver-handler';
 import { deliveryId } from '../delivery/delivery-id';
 import type { Deliverer } from '../delivery/http-deliverer';
@@ -143,20 +144,17 @@ export function fifoHandler(deps: FifoDeps): (msg: ConsumeMessage) => Promise<Di
       const nextAttemptAt = outcome.kind === 'retry' ? new Date(now.getTime() + outcome.delayMs) : null;
       const error = sent.error ?? (outcome.kind === 'failed' || outcome.kind === 'disable' ? outcome.reason : null);
       if (outcome.kind === 'failed' || outcome.kind === 'disable') await deps.publishDead(task);
-      deps.logger.info(
-        {
-          deliveryId: task.id,
-          subscriptionId: sub.id,
-          attempt: task.attempt,
-          status: sent.status,
-          durationMs: sent.durationMs,
-          outcome: outcome.kind,
-          error,
-          nextAttemptAt,
-          fifo: true,
-        },
-        'delivery.attempted',
-      );
+      logAttempt(deps.logger, {
+        deliveryId: task.id,
+        subscriptionId: sub.id,
+        attempt: task.attempt,
+        status: sent.status,
+        durationMs: sent.durationMs,
+        outcome: outcome.kind,
+        error,
+        nextAttemptAt,
+        fifo: true,
+      });
       const status = outcome.kind === 'delivered' ? 'delivered' : outcome.kind === 'retry' ? 'pending' : 'failed';
       await deps.store.recordAttempt(attemptRecord(task, now, sent, { status, error, nextAttemptAt }));
       if (outcome.kind === 'disable') {

@@ -4,6 +4,7 @@ import { counter, histogram, type Logger } from '@hookline/http';
 import { inSpan, type SpanScope } from '@hookline/telemetry';
 import { decideOutcome, type Outcome } from '../policy/outcome';
 import { attemptRecord, type DeliveryStore } from '../store/delivery-store';
+import { logAttempt } from './attempt-log';
 import type { ConcurrencyBudget } from './budget';
 import type { FailureClock } from './failure-clock';
 import type { Deliverer, SentAttempt } from './http-deliverer';
@@ -190,21 +191,18 @@ export class DeliveryLoop {
     if (outcome.kind !== 'delivered') span.fail(error ?? outcome.kind);
     attempts.inc({ outcome: outcome.kind });
     durations.observe(sent.durationMs / 1000);
-    deps.logger.info(
-      {
-        deliveryId: task.id,
-        eventId: task.eventId,
-        subscriptionId: sub.id,
-        attempt: task.attempt,
-        round: task.round,
-        status: sent.status,
-        durationMs: sent.durationMs,
-        outcome: outcome.kind,
-        error,
-        nextAttemptAt,
-      },
-      'delivery.attempted',
-    );
+    logAttempt(deps.logger, {
+      deliveryId: task.id,
+      eventId: task.eventId,
+      subscriptionId: sub.id,
+      attempt: task.attempt,
+      round: task.round,
+      status: sent.status,
+      durationMs: sent.durationMs,
+      outcome: outcome.kind,
+      error,
+      nextAttemptAt,
+    });
     // The ack waits for this write (batched), the receiver did not: the record is durable before the
     // message is settled, and a crash before that repeats the attempt with the same webhook-id.
     await deps.store.recordAttempt(attemptRecord(task, now, sent, { status, error, nextAttemptAt }));
