@@ -1,8 +1,9 @@
-import { type Broker, PARK_MS, type TopologyNames, tierFor } from '@hookline/broker';
+import { type Broker, type TopologyNames, tierFor } from '@hookline/broker';
 import { type DeliveryTask, deliveryTaskMessage, type SubscriptionRecord } from '@hookline/contracts';
 import { counter, histogram, type Logger } from '@hookline/http';
 import { inSpan, type SpanScope } from '@hookline/telemetry';
 import { decideOutcome, type Outcome } from '../policy/outcome';
+import { parkPlace } from '../policy/park';
 import { attemptRecord, type DeliveryStore } from '../store/delivery-store';
 import { logAttempt } from './attempt-log';
 import type { ConcurrencyBudget } from './budget';
@@ -38,15 +39,6 @@ export interface DeliverDeps {
  * whatever was taken, `park` sends the delivery to wait in RabbitMQ without holding a consumer slot.
  */
 export type Admission = { kind: 'attempt'; release: () => void } | { kind: 'park' };
-
-/**
- * The longest a slow receiver's parked delivery waits before it is offered again. Kept short so it
- * lands in the smallest retry tiers (10 s with the default schedule), whose other messages never
- * expire later than that: a parked delivery never waits behind a 5-minute retry.
- */
-const MAX_PARK_MS = 8000;
-/** A receiver whose oldest request in flight is this old is hanging, not just slow. */
-const HANGING_AFTER_MS = 1000;
 
 const attempts = counter('hookline_delivery_attempts_total', 'Delivery attempts by outcome', ['outcome']);
 const durations = histogram(
@@ -125,20 +117,13 @@ export class DeliveryLoop {
     });
   }
 
-  /**
-   * Parks a delivery whose receiver is slow: 1 s in the park queue. For a receiver that is hanging,
-   * twice as long each time in a row (up to MAX_PARK_MS, through the retry tiers), so its backlog is
-   * looked at every few seconds instead of cycling through the dispatcher every second.
-   */
+  /** Parks a delivery whose receiver is slow or hanging: see parkPlace for how long it waits. */
   private async park(task: DeliveryTask): Promise<void> {
     const deps = this.deps;
-    // Backing off only for a receiver that is hanging: a merely slow one frees its slots within the
-    // second, and a long park would leave them idle.
-    const hanging = deps.limiter.oldestAgeMs(task.subscriptionId) >= HANGING_AFTER_MS;
-    const delayMs = hanging ? Math.min(PARK_MS * 2 ** task.parked, MAX_PARK_MS) : PARK_MS;
+    const place = parkPlace(task.parked, deps.limiter.oldestAgeMs(task.subscriptionId));
     const next = { ...task, parked: task.parked + 1 };
-    if (delayMs <= PARK_MS) await this.publishTo(deps.names.parkQueue, next);
-    else await this.publishTo(deps.names.retryQueue(tierFor(delayMs, deps.tiersMs)), next, delayMs);
+    if (place.queue === 'park') await this.publishTo(deps.names.parkQueue, next);
+    else await this.publishTo(deps.names.retryQueue(tierFor(place.delayMs, deps.tiersMs)), next, place.delayMs);
   }
 
   /** One HTTP attempt; `done` frees the subscription's slot as soon as the receiver has answered. */
