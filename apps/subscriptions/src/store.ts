@@ -217,6 +217,8 @@ export class SubscriptionStore {
 
   /** Every subscription, streamed in batches: the dispatchers' snapshot. */
   cursor(batchSize = 1000): AsyncIterable<SubscriptionDoc> & { close(): Promise<void> } {
-    return this.model.collection.find<SubscriptionDoc>({}, { batchSize });
+    // Only what a SubscriptionRecord carries: the rest would be decoded from BSON for nothing.
+    const projection = { description: 0, metadata: 0, createdAt: 0, registration: 0 };
+    return this.model.collection.find<SubscriptionDoc>({}, { batchSize, projection });
   }
 }

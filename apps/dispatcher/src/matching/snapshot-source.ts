@@ -16,12 +16,21 @@ export function httpSubscriptionSource(baseUrl: string, apiKey: string | undefin
         headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
         signal: AbortSignal.timeout(30_000),
       });
-      if (!res.ok) throw new Error(`subscription snapshot: HTTP ${res.status}`);
-      const text = await res.text();
+      if (!res.ok || !res.body) throw new Error(`subscription snapshot: HTTP ${res.status}`);
+      // Parsed line by line as the stream arrives, so parsing overlaps the service reading its
+      // cursor instead of waiting for the whole body (100,000 subscriptions are tens of MB).
       const out: SubscriptionRecord[] = [];
-      for (const line of text.split('\n')) {
+      const decoder = new TextDecoder();
+      let rest = '';
+      const take = (line: string) => {
         if (line.trim()) out.push(subscriptionRecordSchema.parse(JSON.parse(line)));
+      };
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) take(line);
       }
+      take(rest + decoder.decode());
       return out;
     },
   };
