@@ -153,6 +153,40 @@ describe('updates', () => {
     });
   });
 
+  test('$push (one value, or $each with $slice) takes the fast path and ends as mingo ends it', () => {
+    const { update: mingoUpdate } = require('mingo') as typeof import('mingo');
+    const log = { _id: 1, attemptLog: [{ n: 1 }, { n: 2 }], meta: {} };
+    const cases: Record<string, unknown>[] = [
+      { attemptLog: { $each: [{ n: 3 }], $slice: -2 } },
+      { attemptLog: { $each: [{ n: 3 }, { n: 4 }], $slice: 3 } },
+      { attemptLog: { $each: [], $slice: -1 } },
+      { attemptLog: { $each: [{ n: 3 }] } },
+      { attemptLog: { n: 3 } },
+      { 'meta.list': { $each: [1, 2], $slice: -5 } },
+      { fresh: 'x' },
+    ];
+    for (const push of cases) {
+      const before = structuredClone(log);
+      const oracle = structuredClone(log);
+      mingoUpdate(oracle, { $push: push } as never);
+      const { doc, changed } = applyUpdate(log, { $push: push, $inc: { attempts: 1 } }, { inserting: false });
+      expect([push, { ...doc, attempts: undefined }]).toEqual([push, { ...oracle, attempts: undefined }]);
+      expect(changed).toBe(true);
+      expect(log).toEqual(before);
+    }
+    // Unchanged when nothing is appended and nothing cut off; onto what is not an array: as mingo does.
+    expect(applyUpdate(log, { $push: { attemptLog: { $each: [] } } }, { inserting: false }).changed).toBe(false);
+    const scalar = { _id: 1, s: 'x' };
+    const scalarOracle = structuredClone(scalar);
+    mingoUpdate(scalarOracle, { $push: { s: 1 } } as never);
+    expect(applyUpdate(scalar, { $push: { s: 1 } }, { inserting: false }).doc).toEqual(scalarOracle);
+    // $position and $sort are mingo's.
+    expect(
+      applyUpdate(log, { $push: { attemptLog: { $each: [{ n: 0 }], $position: 0 } } }, { inserting: false }).doc
+        .attemptLog,
+    ).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+  });
+
   test('no-op detection is exact: values that hash alike but differ are written', () => {
     // As hash keys, ['red,sale'] and ['red', 'ale'] render alike; the update must still happen.
     const doc = { _id: 1, tags: ['red,sale'], sub: { a: 'x,"b":sy' } };

@@ -59,13 +59,33 @@ export function applyUpdate(
   return { doc: after, changed: fields.length > 0 };
 }
 
-const SIMPLE_OPS = new Set(['$set', '$unset', '$inc', '$setOnInsert']);
+const SIMPLE_OPS = new Set(['$set', '$unset', '$inc', '$setOnInsert', '$push']);
 // Plain object keys only: no operators, array positions, or names that are prototype machinery.
 const PLAIN_PART = /^(?!__proto__$|constructor$|prototype$)[^$\d][^.]*$/;
 
 /**
- * The common updates ($set / $unset / $inc / $setOnInsert on plain dotted paths through objects) applied
- * without mingo, copy-on-write: only the objects along the changed paths are copied, everything else is
+ * `$push` of one value, or `{ $each, $slice }` (no `$position`, `$sort`): the values to append and how
+ * many to keep. Undefined for anything else, which mingo then handles.
+ */
+function simplePush(arg: unknown): { each: unknown[]; slice: number | undefined } | undefined {
+  if (!isPlainObject(arg) || !Object.keys(arg).some((k) => k.startsWith('$'))) return { each: [arg], slice: undefined };
+  const { $each, $slice, ...rest } = arg as Doc;
+  if (Object.keys(rest).length > 0 || !Array.isArray($each)) return undefined;
+  if ($slice !== undefined && !Number.isInteger($slice)) return undefined;
+  return { each: $each, slice: $slice as number | undefined };
+}
+
+/** `cur` with `push` applied: appended, then cut to the first (`$slice` >= 0) or last (< 0) items. */
+function pushed(cur: unknown[], push: { each: unknown[]; slice: number | undefined }): unknown[] {
+  const all = push.each.length > 0 ? [...cur, ...push.each] : cur;
+  if (push.slice === undefined) return all;
+  if (push.slice === 0) return [];
+  return push.slice > 0 ? all.slice(0, push.slice) : all.slice(push.slice);
+}
+
+/**
+ * The common updates ($set / $unset / $inc / $setOnInsert on plain dotted paths through objects, and
+ * $push onto an array there, as the dispatcher's attempt log does) applied without mingo, copy-on-write: only the objects along the changed paths are copied, everything else is
  * shared with `doc` (stored documents are never mutated in place, so sharing is safe). Deep-cloning a
  * delivery record and building mingo's operator context on every status update cost the server most of a
  * core under the dispatcher's load. Returns undefined for anything else (positional or numeric paths,
@@ -87,6 +107,12 @@ export function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: 
       seen.push(path);
       const value = arg[path];
       if (op === '$inc' && typeof value !== 'number') return undefined;
+      if (op === '$push') {
+        const push = simplePush(value);
+        if (!push) return undefined;
+        edits.push({ op, parts, value: push });
+        continue;
+      }
       edits.push({ op: op === '$setOnInsert' ? '$set' : op, parts, value });
     }
   }
@@ -108,6 +134,12 @@ export function applySimpleUpdate(doc: Doc, u: Doc, inserting: boolean): { doc: 
     } else if (op === '$set') {
       if (cur !== undefined && sameValue(cur, value)) continue;
       next = value;
+    } else if (op === '$push') {
+      if (cur !== undefined && !Array.isArray(cur)) return undefined;
+      const before = (cur ?? []) as unknown[];
+      const after = pushed(before, value as { each: unknown[]; slice: number | undefined });
+      if (cur !== undefined && after.length === before.length && after.every((v, i) => v === before[i])) continue;
+      next = after;
     } else {
       if (cur === undefined) continue;
       next = undefined;
