@@ -40,12 +40,33 @@ const DATABASE_DOWN = new Set([
   'MongoNetworkTimeoutError',
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
+  'MongoServerClosedError',
 ]);
 
+/**
+ * Server error codes that mean the server is going away or cannot take writes now (a shutdown, a
+ * primary stepping down or unreachable in a replica set), so a retry shortly will do.
+ */
+const DATABASE_GOING_AWAY = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+/** Labels the driver puts on errors that a retry can fix (a connection reset, a failover). */
+const RETRYABLE_LABELS = ['ResetPool', 'RetryableWriteError', 'TransientTransactionError'];
+
 /** Driver errors that mean "MongoDB is not reachable right now": a 503, not a 500. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  const name = (err as Error)?.name;
-  return typeof name === 'string' && DATABASE_DOWN.has(name);
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 3) return false;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; errorLabels?: unknown; cause?: unknown };
+  if (typeof e.name === 'string' && DATABASE_DOWN.has(e.name)) return true;
+  if (typeof e.code === 'number' && e.name !== 'HttpError' && DATABASE_GOING_AWAY.has(e.code)) return true;
+  // mongoose queues commands while disconnected and gives up with this after bufferTimeoutMS.
+  if (e.name === 'MongooseError' && typeof e.message === 'string' && e.message.includes('buffering timed out'))
+    return true;
+  const labels = (err as { hasErrorLabel?: (label: string) => boolean }).hasErrorLabel;
+  if (typeof labels === 'function' && RETRYABLE_LABELS.some((l) => labels.call(err, l))) return true;
+  if (Array.isArray(e.errorLabels) && RETRYABLE_LABELS.some((l) => (e.errorLabels as unknown[]).includes(l)))
+    return true;
+  // mongoose and the driver wrap the network error they met.
+  return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 function isJson(text: string | undefined): boolean {
