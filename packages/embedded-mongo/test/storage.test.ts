@@ -106,6 +106,42 @@ test('the log replays after a torn tail and compacts to the live state', async (
   }
 });
 
+describe('filters', () => {
+  const { compileFilter } = require('../src/storage/matcher') as typeof import('../src/storage/matcher');
+  const { Query } = require('mingo') as typeof import('mingo');
+  const { Long } = require('bson') as typeof import('bson');
+
+  test('number ranges beside equalities (the "only if older" update) match exactly what mingo matches', () => {
+    const docs = [
+      { _id: 'a', seq: 1 },
+      { _id: 'a', seq: 5 },
+      { _id: 'a', seq: [1, 9] },
+      { _id: 'a', seq: [] },
+      { _id: 'a', seq: 'x' },
+      { _id: 'a', seq: null },
+      { _id: 'a' },
+      { _id: 'a', seq: Number.NaN },
+      { _id: 'a', seq: new Date(3) },
+      { _id: 'a', seq: Long.fromNumber(3) },
+      { _id: 'b', seq: 1 },
+      { _id: 'a', n: { seq: 2 } },
+    ];
+    const filters = [
+      { _id: 'a', seq: { $lt: 5 } },
+      { _id: 'a', seq: { $lte: 5 } },
+      { seq: { $gt: 1 } },
+      { seq: { $gte: 1 }, _id: { $in: ['a', 'b'] } },
+      { 'n.seq': { $lt: 3 } },
+      { seq: { $lt: 0.5 } },
+    ];
+    for (const filter of filters) {
+      const fast = compileFilter(filter);
+      const oracle = new Query(filter, {});
+      for (const doc of docs) expect([filter, doc, fast?.(doc)]).toEqual([filter, doc, oracle.test(doc)]);
+    }
+  });
+});
+
 describe('updates', () => {
   // The common operators take a copy-on-write path that skips mingo; these pin that it behaves as mingo did.
   const { applyUpdate } = require('../src/storage/update') as typeof import('../src/storage/update');

@@ -10,13 +10,29 @@ function isScalar(v: unknown): boolean {
   return rank === 3 || rank === 4 || rank === 8 || rank === 9 || rank === 10;
 }
 
+const RANGES: Record<string, (value: number, bound: number) => boolean> = {
+  $lt: (v, b) => v < b,
+  $lte: (v, b) => v <= b,
+  $gt: (v, b) => v > b,
+  $gte: (v, b) => v >= b,
+};
+
+type Check =
+  | { path: string; keys: Set<string> }
+  | { path: string; range: (value: number, bound: number) => boolean; bound: number };
+
+/** Whether a value can take the JS-number comparison: other numeric types and NaN are mingo's to order. */
+const isPlainNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
 /**
- * A matcher for filters made only of scalar equalities and $in lists, the common "find by key" shape.
- * Building a mingo Query copies its whole operator table, which cost more than the lookup itself
- * (about a third of a findOne's server time), so those filters skip mingo. Anything else returns null.
+ * A matcher for filters made only of scalar equalities, $in lists and number ranges ($lt, $lte, $gt,
+ * $gte against a number), the common "find by key" and "only if older" shapes. Building a mingo Query
+ * copies its whole operator table, which cost more than the lookup itself (about a third of a
+ * findOne's server time), so those filters skip mingo; a document whose ranged field holds another
+ * numeric type (Long, Decimal128, NaN) is left to mingo. Anything else returns null.
  */
 function simpleMatcher(filter: Doc): Matcher | null {
-  const checks: { path: string; keys: Set<string> }[] = [];
+  const checks: Check[] = [];
   for (const [path, cond] of Object.entries(filter)) {
     if (path.startsWith('$')) return null;
     if (isScalar(cond)) {
@@ -26,14 +42,37 @@ function simpleMatcher(filter: Doc): Matcher | null {
     if (!isPlainObject(cond)) return null;
     const ops = Object.keys(cond);
     if (ops.length !== 1) return null;
-    if (ops[0] === '$eq' && isScalar(cond.$eq)) checks.push({ path, keys: new Set([keyString(cond.$eq)]) });
+    const range = RANGES[ops[0] as string];
+    if (range) {
+      const bound = cond[ops[0] as string];
+      if (!isPlainNumber(bound)) return null;
+      checks.push({ path, range, bound });
+    } else if (ops[0] === '$eq' && isScalar(cond.$eq)) checks.push({ path, keys: new Set([keyString(cond.$eq)]) });
     else if (ops[0] === '$in' && Array.isArray(cond.$in) && cond.$in.every(isScalar)) {
       checks.push({ path, keys: new Set(cond.$in.map(keyString)) });
     } else return null;
   }
-  // A scalar equals a field when the field holds it or an array holding it: pathValues gives exactly those values.
-  return (doc) => checks.every(({ path, keys }) => pathValues(doc, path).values.some((v) => keys.has(keyString(v))));
+  let general: Query | undefined;
+  // A scalar equals a field, or a number is in range of it, when the field holds it or an array holding
+  // it: pathValues gives exactly those values.
+  return (doc) => {
+    for (const check of checks) {
+      const values = pathValues(doc, check.path).values;
+      if ('keys' in check) {
+        if (!values.some((v) => check.keys.has(keyString(v)))) return false;
+        continue;
+      }
+      if (values.some((v) => typeRank(v) === NUMBER_RANK && !isPlainNumber(v))) {
+        general ??= new Query(filter, {});
+        return general.test(doc);
+      }
+      if (!values.some((v) => isPlainNumber(v) && check.range(v, check.bound))) return false;
+    }
+    return true;
+  };
 }
+
+const NUMBER_RANK = 3;
 
 /** A predicate with mongod's query semantics for `filter`; mingo does the general case. */
 export function compileFilter(filter: Doc): Matcher | null {
