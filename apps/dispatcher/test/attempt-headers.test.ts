@@ -88,6 +88,23 @@ describe('attempts in the delivery document (real RabbitMQ, test MongoDB, a loca
     for (const secret of ['receiver-key-123', 's3cr3t', sub.secret]) expect(stored).not.toContain(secret);
   });
 
+  it('keep the body as sent when a transformation made it, and only then', async () => {
+    receiver.respond((_req, res) => res.writeHead(200).end());
+    const shaped = subscription(`${receiver.url}/shaped`, ['order.shaped'], {
+      transform: '{"total": data.n * 2, "note": "café"}',
+    });
+    const plain = subscription(`${receiver.url}/plain`, ['order.shaped']);
+    await h.publishChange(shaped);
+    await h.publishChange(plain);
+    await h.publish('order.shaped', { n: 21 });
+    const attemptOf = (subscriptionId: string) =>
+      waitFor(async () => (await h.models.Delivery.findOne({ subscriptionId }).lean())?.attemptLog[0]);
+    const received = await waitFor(() => receiver.requests.find((r) => r.path === '/shaped'));
+    expect((await attemptOf(shaped.id)).requestBody).toBe('{"total":42,"note":"café"}');
+    expect(received.body).toBe('{"total":42,"note":"café"}');
+    expect((await attemptOf(plain.id)).requestBody).toBeUndefined();
+  });
+
   it('an attempt that got no answer keeps what it sent and no response headers', async () => {
     const closed = `http://127.0.0.1:1/unreachable`;
     const sub = subscription(closed, ['order.failed']);

@@ -22,7 +22,15 @@ export interface SentAttempt extends AttemptResult {
   /** As sent and as received (see recorded-headers): absent when nothing was sent or received. */
   requestHeaders?: Record<string, string>;
   responseHeaders?: Record<string, string>;
+  /**
+   * The body as sent, kept only when a transformation made it (otherwise it is the event's payload,
+   * which the delivery holds already); its first RECORDED_BODY_BYTES.
+   */
+  requestBody?: string;
 }
+
+/** How much of a transformed body an attempt keeps: enough to read, not 256 KB per attempt. */
+export const RECORDED_BODY_BYTES = 16 * 1024;
 
 /** Sends one attempt of a delivery. An interface so tests and the worker can swap it. */
 export interface Deliverer {
@@ -102,6 +110,7 @@ export class HttpDeliverer implements Deliverer {
       }
       body = transformed.body;
     } else body = JSON.stringify(toWebhookPayload(task.event));
+    const sentBody = sub.transform ? { requestBody: truncateUtf8(body, RECORDED_BODY_BYTES) } : {};
     let headers: Record<string, string> | undefined;
     try {
       headers = {
@@ -122,6 +131,7 @@ export class HttpDeliverer implements Deliverer {
         responseBody: res.data as string,
         requestHeaders: recordedHeaders(headers),
         responseHeaders: recordedHeaders(res.headers as Record<string, unknown>),
+        ...sentBody,
       };
     } catch (err) {
       const forbidden =
@@ -132,9 +142,17 @@ export class HttpDeliverer implements Deliverer {
         error,
         durationMs: elapsed(),
         responseBody: null,
-        ...(headers ? { requestHeaders: recordedHeaders(headers) } : {}),
+        ...(headers ? { requestHeaders: recordedHeaders(headers), ...sentBody } : {}),
         ...(forbidden ? { nonRetryableError: error } : {}),
       };
     }
   }
+}
+
+/** The longest prefix of `text` within `bytes` bytes of UTF-8, never cutting a character in two. */
+function truncateUtf8(text: string, bytes: number): string {
+  if (Buffer.byteLength(text) <= bytes) return text;
+  const cut = Buffer.from(text).subarray(0, bytes).toString('utf8');
+  // A character cut in two decodes as U+FFFD at the end: drop it.
+  return cut.endsWith('\uFFFD') ? cut.slice(0, -1) : cut;
 }

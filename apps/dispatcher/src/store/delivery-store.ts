@@ -17,7 +17,7 @@ export interface AttemptRecord extends AttemptDoc {
 export function attemptRecord(
   task: DeliveryTask,
   at: Date,
-  sent: Pick<AttemptDoc, 'durationMs' | 'responseBody' | 'requestHeaders' | 'responseHeaders'> & {
+  sent: Pick<AttemptDoc, 'durationMs' | 'responseBody' | 'requestHeaders' | 'responseHeaders' | 'requestBody'> & {
     status: number | null;
   },
   outcome: { status: StoredStatus; error: string | null; nextAttemptAt: Date | null },
@@ -34,6 +34,7 @@ export function attemptRecord(
     responseBody: sent.responseBody,
     ...(sent.requestHeaders ? { requestHeaders: sent.requestHeaders } : {}),
     ...(sent.responseHeaders ? { responseHeaders: sent.responseHeaders } : {}),
+    ...(sent.requestBody !== undefined ? { requestBody: sent.requestBody } : {}),
     nextAttemptAt: outcome.nextAttemptAt,
     status: outcome.status,
     task,

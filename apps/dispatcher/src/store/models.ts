@@ -26,6 +26,8 @@ export interface AttemptDoc {
   /** As sent and as received, credentials redacted (delivery/recorded-headers); absent before they were kept. */
   requestHeaders?: Record<string, string>;
   responseHeaders?: Record<string, string>;
+  /** The body as sent when a transformation made it (capped); otherwise the event's payload. */
+  requestBody?: string;
 }
 
 export interface DeliveryDoc {
@@ -74,6 +76,7 @@ export function deliveryModels(db: Connection, retentionDays: number) {
       nextAttemptAt: Date,
       requestHeaders: Schema.Types.Mixed,
       responseHeaders: Schema.Types.Mixed,
+      requestBody: String,
     },
     { _id: false },
   );
