@@ -38,6 +38,8 @@ export class ChangeFeed {
     try {
       await this.broker.publish(this.exchange, '', Buffer.from(JSON.stringify(sealChange(message, this.apiKeys))), {
         contentType: 'application/json',
+        // With no dispatcher running the feed has no queue, and that is fine: each loads the snapshot at start.
+        mandatory: false,
       });
       return true;
     } catch (err) {

@@ -1,14 +1,8 @@
 export type { ConsumeMessage } from 'amqplib';
-export {
-  Broker,
-  type BrokerLogger,
-  type BrokerOptions,
-  type ConsumeOptions,
-  type Consumer,
-  type Disposition,
-  type MessageHandler,
-} from './connection';
-export { BrokerUnavailableError } from './errors';
+export { Broker, type BrokerOptions } from './broker';
+export type { BrokerLogger } from './connection';
+export type { ConsumeOptions, Consumer, Disposition, MessageHandler } from './consumers';
+export { BrokerUnavailableError, UnroutableMessageError } from './errors';
 export {
   bindFifoQueue,
   declareControlledQueue,

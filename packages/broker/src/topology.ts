@@ -66,15 +66,43 @@ export interface TopologyOptions {
   queueType?: QueueType;
 }
 
+/**
+ * How many times a quorum queue hands out one message before dead-lettering it. RabbitMQ counts
+ * every return (a consumer's requeue, a closed channel, a dispatcher restarting), and 4.x puts a
+ * default of 20 on every quorum queue. A MongoDB outage must never move events to the dead queue:
+ * the dispatcher holds its messages while its writes retry, but each stop or restart during the
+ * outage gives them back. Poison messages do not need this limit (the handlers reject them, which
+ * dead-letters at once), so it is set out of reach of any outage.
+ */
+export const QUORUM_DELIVERY_LIMIT = 1_000_000;
+
+/** The arguments every Hookline queue of this type gets (see README: what each queue type guarantees). */
+function queueArguments(queueType: QueueType, deadLetters: boolean): Record<string, unknown> {
+  if (queueType === 'classic') return { 'x-queue-type': 'classic' };
+  return {
+    'x-queue-type': 'quorum',
+    'x-delivery-limit': QUORUM_DELIVERY_LIMIT,
+    // At-least-once dead-lettering: a dead-lettered message (a retry tier's expired delay, a
+    // rejected task) leaves its queue only once its target queue has confirmed it, so a node
+    // failing mid-way (or a target not bound yet) loses nothing. RabbitMQ requires reject-publish
+    // with it: a full queue refuses publishes (a nack) rather than dropping its oldest message.
+    ...(deadLetters ? { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' } : {}),
+  };
+}
+
 export async function declareTopology(ch: Channel, options: TopologyOptions = {}): Promise<TopologyNames> {
   const names = topologyNames(options.namespace);
   const queueType = options.queueType ?? 'classic';
-  const durable = { durable: true, arguments: { 'x-queue-type': queueType } };
+  const durable = { durable: true, arguments: queueArguments(queueType, false) };
   // A message a consumer rejects as unprocessable (nack without requeue) lands in the dead queue
   // instead of vanishing: nothing is dropped silently.
   const deadLettered = {
-    ...durable,
-    arguments: { ...durable.arguments, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': names.deadQueue },
+    durable: true,
+    arguments: {
+      ...queueArguments(queueType, true),
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': names.deadQueue,
+    },
   };
 
   await ch.assertExchange(names.eventsExchange, 'topic', { durable: true });
@@ -89,9 +117,9 @@ export async function declareTopology(ch: Channel, options: TopologyOptions = {}
   await ch.bindQueue(names.deliverQueue, names.deliveriesExchange, names.deliverRoutingKey);
 
   await ch.assertQueue(names.parkQueue, {
-    ...durable,
+    durable: true,
     arguments: {
-      ...durable.arguments,
+      ...queueArguments(queueType, true),
       'x-message-ttl': PARK_MS,
       'x-dead-letter-exchange': names.deliveriesExchange,
       'x-dead-letter-routing-key': names.deliverRoutingKey,
@@ -103,9 +131,9 @@ export async function declareTopology(ch: Channel, options: TopologyOptions = {}
     // of a queue, so a message's own shorter `expiration` cannot overtake an older one, but neither
     // can it wait longer than the queue TTL. See retryTiers() for how tiers are chosen.
     await ch.assertQueue(names.retryQueue(tierMs), {
-      ...durable,
+      durable: true,
       arguments: {
-        ...durable.arguments,
+        ...queueArguments(queueType, true),
         'x-message-ttl': tierMs,
         'x-dead-letter-exchange': names.deliveriesExchange,
         'x-dead-letter-routing-key': names.deliverRoutingKey,
@@ -162,7 +190,7 @@ export async function declareControlledQueue(
   await ch.assertQueue(options.queue, {
     durable: true,
     arguments: {
-      'x-queue-type': options.queueType ?? 'classic',
+      ...queueArguments(options.queueType ?? 'classic', true),
       'x-single-active-consumer': true,
       'x-dead-letter-exchange': '',
       'x-dead-letter-routing-key': names.deadQueue,

@@ -1,5 +1,21 @@
-import { closeConnections, deleteNamespace, RABBITMQ_URL, uniqueNamespace, waitFor } from '@hookline/testing';
-import { Broker, BrokerUnavailableError, declareTopology, retryTiers, tierFor, topologyNames } from '../src';
+import { spawnSync } from 'node:child_process';
+import {
+  closeConnections,
+  deleteNamespace,
+  managementGet,
+  RABBITMQ_URL,
+  uniqueNamespace,
+  waitFor,
+} from '@hookline/testing';
+import {
+  Broker,
+  BrokerUnavailableError,
+  declareTopology,
+  retryTiers,
+  tierFor,
+  topologyNames,
+  UnroutableMessageError,
+} from '../src';
 import { coalesceAmqpWrites } from '../src/write-coalescing';
 
 describe('Broker against the real RabbitMQ', () => {
@@ -100,6 +116,73 @@ describe('Broker against the real RabbitMQ', () => {
     await consumer.stop();
   });
 
+  it('an unroutable publish (an exchange with no bound queue) is an UnroutableMessageError, not a confirm', async () => {
+    const lonely = `${ns}.lonely`;
+    await broker.withChannel((ch) => ch.assertExchange(lonely, 'direct', { durable: false, autoDelete: false }));
+    await expect(broker.publish(lonely, 'nobody', Buffer.from('lost?'))).rejects.toBeInstanceOf(UnroutableMessageError);
+    // Only the returned one fails: a routable publish right after it on the same channel is confirmed.
+    await expect(broker.publish(names.eventsExchange, 'x', Buffer.from('routed'))).resolves.toBeUndefined();
+    // Unless the caller says a message nobody takes is fine.
+    await expect(broker.publish(lonely, 'nobody', Buffer.from('fine'), { mandatory: false })).resolves.toBeUndefined();
+  });
+
+  it('a publish to a missing exchange fails, and the next publish still works', async () => {
+    await expect(broker.publish(`${ns}.missing`, 'x', Buffer.from('x'))).rejects.toBeInstanceOf(BrokerUnavailableError);
+    await waitFor(() => broker.connected, 5000, 'the publishing channel to reopen');
+    await expect(broker.publish(names.eventsExchange, 'x', Buffer.from('after'))).resolves.toBeUndefined();
+  });
+
+  it('a consumer cancelled by RabbitMQ (its queue deleted) subscribes again', async () => {
+    const got: string[] = [];
+    const consumer = broker.consume(
+      names.fanoutQueue,
+      async (m) => {
+        got.push(m.content.toString());
+        return 'ack';
+      },
+      { prefetch: 5 },
+    );
+    await consumer.ready;
+    expect(broker.downConsumers()).toEqual([]);
+    await broker.withChannel((ch) => ch.deleteQueue(names.fanoutQueue));
+    // Re-subscribed on a fresh channel after the topology is declared again: the queue is back.
+    await waitFor(
+      async () => {
+        await broker.publish(names.eventsExchange, 'x', Buffer.from('after-delete')).catch(() => {});
+        return got.includes('after-delete');
+      },
+      10_000,
+      'a message published after the delete to be consumed',
+    );
+    expect(broker.downConsumers()).toEqual([]);
+    await consumer.stop();
+  });
+
+  it('a consumer whose channel is closed under it (a channel error) subscribes again', async () => {
+    const got: string[] = [];
+    const channels: import('amqplib').Channel[] = [];
+    const consumer = broker.consume(
+      names.deliverQueue,
+      async (m) => {
+        got.push(m.content.toString());
+        return 'ack';
+      },
+      {
+        prefetch: 5,
+        declare: async (ch) => {
+          channels.push(ch);
+        },
+      },
+    );
+    await consumer.ready;
+    // A passive declare of a missing queue is a channel error: RabbitMQ closes that channel.
+    await channels[0]!.checkQueue(`${ns}.no-such-queue`).catch(() => {});
+    await waitFor(() => channels.length === 2 && broker.downConsumers().length === 0, 10_000, 'a new channel');
+    await broker.publish('', names.deliverQueue, Buffer.from('after-channel-error'));
+    await waitFor(() => got.includes('after-channel-error'), 10_000, 'consumed on the new channel');
+    await consumer.stop();
+  });
+
   it('fails fast with BrokerUnavailableError when RabbitMQ cannot be reached', async () => {
     const dead = new Broker({ url: 'amqp://guest:guest@127.0.0.1:1' });
     const started = Date.now();
@@ -108,6 +191,133 @@ describe('Broker against the real RabbitMQ', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     await dead.close();
   });
+});
+
+describe('QUEUE_TYPE=quorum', () => {
+  const ns = uniqueNamespace('quorum');
+  const names = topologyNames(ns);
+  const broker = new Broker({
+    url: RABBITMQ_URL,
+    name: `quorum-test-${ns}`,
+    setup: (ch) =>
+      declareTopology(ch, { namespace: ns, queueType: 'quorum', retryTiersMs: [200] }).then(() => undefined),
+  });
+  beforeAll(() => broker.start());
+  afterAll(async () => {
+    await broker.close();
+    await deleteNamespace(ns);
+  });
+
+  it('a retry whose delay ends while the deliver queue is unbound is kept in its tier (at-least-once), not dropped', async () => {
+    const { deliverQueue, deliveriesExchange, deliverRoutingKey } = names;
+    await broker.withChannel((ch) => ch.unbindQueue(deliverQueue, deliveriesExchange, deliverRoutingKey));
+    try {
+      await broker.publish('', names.retryQueue(200), Buffer.from('retry-1'));
+      // Past the tier's 200 ms the message is dead-lettered; with nowhere to go, at-most-once (the
+      // default) drops it, at-least-once keeps it aside in the source queue and forwards it once
+      // its target is bound again (RabbitMQ retries that every few minutes).
+      const retryQueueStats = () =>
+        managementGet(`/api/queues/%2F/${encodeURIComponent(names.retryQueue(200))}`) as Promise<{
+          messages_dlx?: number;
+        }>;
+      // The management API refreshes its statistics every few seconds.
+      await waitFor(async () => (await retryQueueStats()).messages_dlx === 1, 20_000, 'the expired retry kept aside');
+    } finally {
+      await broker.withChannel((ch) => ch.bindQueue(deliverQueue, deliveriesExchange, deliverRoutingKey));
+    }
+  }, 45_000);
+
+  it('an event given back 30 times (an outage, restarts) stays in its queue, not in the dead queue', async () => {
+    let returns = 0;
+    const consumer = broker.consume(
+      names.fanoutQueue,
+      async () => {
+        returns += 1;
+        return returns <= 30 ? 'requeue' : 'ack';
+      },
+      { prefetch: 1 },
+    );
+    await broker.publish(names.eventsExchange, 'LIKED_PHOTO', Buffer.from('held'));
+    await waitFor(() => returns === 31, 20_000, 'the event handed out 31 times');
+    await consumer.stop();
+    const dead = await broker.withChannel((ch) => ch.checkQueue(names.deadQueue));
+    expect(dead.messageCount).toBe(0);
+  }, 30_000);
+});
+
+/** The node behind RABBITMQ_URL, for rabbitmqctl; undefined when RabbitMQ is not local. */
+async function localRabbitNode(): Promise<string | undefined> {
+  const overview = (await managementGet('/api/overview')) as { node?: string };
+  const node = overview.node;
+  if (!node || spawnSync('rabbitmqctl', ['-n', node, 'status'], { stdio: 'ignore' }).status !== 0) return undefined;
+  return node;
+}
+
+describe('a RabbitMQ memory alarm', () => {
+  const ns = uniqueNamespace('alarm');
+  const names = topologyNames(ns);
+  const connectionName = `alarm-test-${ns}`;
+  const broker = new Broker({
+    url: RABBITMQ_URL,
+    name: connectionName,
+    confirmTimeoutMs: 2000,
+    setup: (ch) => declareTopology(ch, { namespace: ns }).then(() => undefined),
+  });
+  let node: string | undefined;
+  const setWatermark = (fraction: string) =>
+    expect(spawnSync('rabbitmqctl', ['-n', node!, 'set_vm_memory_high_watermark', fraction]).status).toBe(0);
+  const alarmOn = async () =>
+    ((await managementGet(`/api/nodes/${encodeURIComponent(node!)}`)) as { mem_alarm?: boolean }).mem_alarm === true;
+
+  beforeAll(async () => {
+    await broker.start();
+    node = await localRabbitNode();
+  });
+  afterAll(async () => {
+    if (node) {
+      setWatermark('0.4');
+      await waitFor(async () => !(await alarmOn()), 30_000, 'the alarm to clear');
+    }
+    await broker.close();
+    await deleteNamespace(ns);
+  }, 60_000);
+
+  it('blocks publishing, not consuming: acks keep flowing while a publish waits', async () => {
+    if (!node) throw new Error('this test needs rabbitmqctl for the RabbitMQ behind RABBITMQ_URL');
+    const queued = 20;
+    for (let i = 0; i < queued; i++) await broker.publish('', names.deliverQueue, Buffer.from(`m${i}`));
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const got: string[] = [];
+    // Prefetch 1: every next message needs the previous one's ack to reach RabbitMQ.
+    const consumer = broker.consume(
+      names.deliverQueue,
+      async (m) => {
+        await gate;
+        got.push(m.content.toString());
+        return 'ack';
+      },
+      { prefetch: 1 },
+    );
+    await consumer.ready;
+    try {
+      setWatermark('0.0000001');
+      await waitFor(alarmOn, 30_000, 'the memory alarm');
+      // A publish during the alarm: RabbitMQ stops reading from the connection that sent it.
+      const blocked = broker.publish('', names.deliverQueue, Buffer.from('during-alarm'));
+      await expect(blocked).rejects.toBeInstanceOf(BrokerUnavailableError);
+      release();
+      await waitFor(() => got.length === queued, 15_000, 'every queued message consumed and acked during the alarm');
+      expect(got).toEqual(Array.from({ length: queued }, (_, i) => `m${i}`));
+    } finally {
+      release();
+      setWatermark('0.4');
+      await waitFor(async () => !(await alarmOn()), 30_000, 'the alarm to clear');
+      await consumer.stop();
+    }
+  }, 90_000);
 });
 
 describe('write coalescing', () => {

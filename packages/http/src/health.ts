@@ -1,8 +1,11 @@
 import { Router } from 'express';
 import { collectDefaultMetrics, register } from 'prom-client';
 
-/** A dependency `/readyz` checks; resolves true when reachable. */
-export type ReadinessCheck = () => boolean | Promise<boolean>;
+/**
+ * A dependency `/readyz` checks: true when reachable, or the list of its parts that are down (ready
+ * when empty), which `/readyz` names under `down`.
+ */
+export type ReadinessCheck = () => boolean | readonly string[] | Promise<boolean | readonly string[]>;
 
 let defaultsCollected = false;
 
@@ -22,22 +25,29 @@ export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
   });
   router.get('/readyz', async (_req, res) => {
     const results: Record<string, 'ok' | 'unavailable'> = {};
+    const down: Record<string, readonly string[]> = {};
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
-        let ok = false;
+        let answer: boolean | readonly string[] = false;
         try {
-          ok = await Promise.race([
+          answer = await Promise.race([
             Promise.resolve(check()),
             new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref()),
           ]);
         } catch {
-          ok = false;
+          answer = false;
         }
+        const ok = typeof answer === 'boolean' ? answer : answer.length === 0;
+        if (typeof answer !== 'boolean' && !ok) down[name] = answer;
         results[name] = ok ? 'ok' : 'unavailable';
       }),
     );
     const ready = Object.values(results).every((v) => v === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: results });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'unavailable',
+      checks: results,
+      ...(Object.keys(down).length > 0 ? { down } : {}),
+    });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(register.contentType).send(await register.metrics());

@@ -60,8 +60,9 @@ export function createBroker(config: BaseEnv, name: string, logger: Logger, conf
   });
 }
 
+/** RabbitMQ's connections, every consumer of this process (each by its queue when down), MongoDB. */
 export function readinessChecks(broker: Broker, db: Connection) {
-  return { rabbitmq: () => broker.connected, mongodb: mongoReady(db) };
+  return { rabbitmq: () => broker.connected, consumers: () => broker.downConsumers(), mongodb: mongoReady(db) };
 }
 
 interface StandaloneOptions<S extends z.ZodType<BaseEnv & { MONGO_URL: string }>> {

@@ -4,6 +4,7 @@ export {
   closeConnections,
   deleteNamespace,
   deleteObjects,
+  managementGet,
   namespaceObjects,
   queueDepth,
   RABBITMQ_URL,

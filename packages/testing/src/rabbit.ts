@@ -23,6 +23,13 @@ async function management(path: string, init: RequestInit = {}): Promise<Respons
   return fetch(url, { ...init, headers: { authorization: `Basic ${auth}`, ...(init.headers ?? {}) } });
 }
 
+/** A GET of RabbitMQ's management API, parsed (needs the management plugin). */
+export async function managementGet(path: string): Promise<unknown> {
+  const res = await management(path);
+  if (!res.ok) throw new Error(`the management API answered ${res.status} to GET ${path}`);
+  return res.json();
+}
+
 /** Every queue and exchange named `<namespace>.…`, through the management API (throws without it). */
 export async function namespaceObjects(namespace: string): Promise<{ queues: string[]; exchanges: string[] }> {
   const list = async (kind: 'queues' | 'exchanges') => {
