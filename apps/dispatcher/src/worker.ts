@@ -1,6 +1,7 @@
 import {
   type Broker,
   type Consumer,
+  type MessageHandler,
   type QueueType,
   retryTiers,
   type TopologyNames,
@@ -19,6 +20,7 @@ import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
 import { InFlightLimiter } from './delivery/in-flight';
 import { fanoutHandler } from './fanout/fanout-handler';
+import { IndexSync } from './matching/index-sync';
 import type { SubscriptionSource } from './matching/snapshot-source';
 import { SubscriptionIndex } from './matching/subscription-index';
 import type { Requeuer } from './operations/requeue';
@@ -48,7 +50,7 @@ export interface WorkerOptions {
   failureClock?: FailureClock;
   /** Resumes a subscription's paused deliveries when it is re-enabled. */
   requeuer?: Requeuer;
-  /** How often the snapshot is re-read, as a backstop for a lost change message. */
+  /** How often the snapshot is re-read, as a backstop for a lost change message (it also resumes paused deliveries). */
   resyncMs?: number;
   /** Where a FIFO head's retry schedule is kept between attempts (MongoDB in production). */
   fifoHeads?: FifoHeads;
@@ -70,10 +72,21 @@ export class DispatcherWorker {
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
   private controls?: DeliveryControls;
+  private readonly sync: IndexSync;
   ready = false;
 
   constructor(private readonly o: WorkerOptions) {
     this.names = topologyNames(o.namespace);
+    this.sync = new IndexSync({
+      index: this.index,
+      source: o.source,
+      logger: o.logger,
+      stopped: () => this.stopped,
+      onSnapshot: (subs) => {
+        this.controls?.syncAll(subs.map((s) => s.id));
+        void this.resumeEnabled();
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -96,6 +109,7 @@ export class DispatcherWorker {
       logger,
     });
     this.controls = controls;
+    let feedSubscribed = false;
     const feed = broker.consume(
       '',
       async (msg) => {
@@ -118,17 +132,26 @@ export class DispatcherWorker {
         if (wasEnabled === false && this.index.get(id)?.enabled) void this.resume(id);
         return 'ack';
       },
-      { prefetch: 1000, exclusiveBindTo: this.names.subscriptionsExchange },
+      {
+        prefetch: 1000,
+        exclusiveBindTo: this.names.subscriptionsExchange,
+        // Every subscription after the first is a new queue that missed what was published meanwhile.
+        onAttached: () => {
+          if (feedSubscribed) this.sync.feedResubscribed();
+          feedSubscribed = true;
+        },
+      },
     );
     this.consumers.push(feed);
     // Subscribed to the feed before reading the snapshot: a change made meanwhile is not missed.
     await feed.ready;
-    await this.loadSnapshotUntilDone();
+    await this.sync.untilDone();
     if (this.stopped) return;
     const loop = new DeliveryLoop({
       broker,
       names: this.names,
       lookup: (id) => this.index.get(id),
+      lookupUnknown: (id) => this.sync.lookupUnknown(id),
       store: this.o.store,
       deliverer: this.o.deliverer,
       control: this.o.control(this.index),
@@ -148,18 +171,20 @@ export class DispatcherWorker {
     this.consumers.push(
       broker.consume(
         this.names.fanoutQueue,
-        traceMessages(
-          'fanout',
-          fanoutHandler({
-            broker,
-            names: this.names,
-            index: this.index,
-            store: this.o.store,
-            loop,
-            inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
-            logger,
-            controls,
-          }),
+        this.afterSync(
+          traceMessages(
+            'fanout',
+            fanoutHandler({
+              broker,
+              names: this.names,
+              index: this.index,
+              store: this.o.store,
+              loop,
+              inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
+              logger,
+              controls,
+            }),
+          ),
         ),
         // Each event waits for its deliveries' attempts and records, a few ms to tens of ms under load:
         // the window must cover that round trip at the rates the delivery loop can take.
@@ -167,35 +192,35 @@ export class DispatcherWorker {
       ),
       broker.consume(
         this.names.deliverQueue,
-        traceMessages('deliver', controls.wrapDeliver(deliverHandler(loop.deps, loop))),
-        {
-          prefetch: this.o.concurrency,
-        },
+        this.afterSync(traceMessages('deliver', controls.wrapDeliver(deliverHandler(loop.deps, loop)))),
+        { prefetch: this.o.concurrency },
       ),
     );
     this.ready = true;
     logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
-    this.resyncTimer = setInterval(() => void this.resync(), this.o.resyncMs ?? 60_000);
+    this.resyncTimer = setInterval(() => void this.sync.resync(), this.o.resyncMs ?? 60_000);
     this.resyncTimer.unref();
   }
 
-  private async loadSnapshotUntilDone(): Promise<void> {
-    for (let delay = 250; !this.stopped; delay = Math.min(delay * 2, 5000)) {
-      if (await this.resync()) return;
-      await new Promise((r) => setTimeout(r, delay));
-    }
+  /** Holds a message until the index is current (see IndexSync.current). */
+  private afterSync(handler: MessageHandler): MessageHandler {
+    return async (msg) => {
+      await this.sync.current;
+      return handler(msg);
+    };
   }
 
-  private async resync(): Promise<boolean> {
-    const startedAt = Date.now();
+  /**
+   * Every enabled subscription with paused deliveries gets them back: whichever instance reads the
+   * snapshot resumes them, so a re-enable whose change message this instance missed (or that came
+   * while a delivery was being paused) strands nothing.
+   */
+  private async resumeEnabled(): Promise<void> {
     try {
-      const subs = await this.o.source.load();
-      this.index.replaceWith(subs, startedAt);
-      this.controls?.syncAll(subs.map((s) => s.id));
-      return true;
+      const paused = (await this.o.requeuer?.pausedSubscriptions()) ?? [];
+      for (const id of paused) if (this.index.get(id)?.enabled && !this.stopped) await this.resume(id);
     } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
-      return false;
+      this.o.logger.warn({ err: (err as Error).message }, 'subscription.resume_scan_failed');
     }
   }
 

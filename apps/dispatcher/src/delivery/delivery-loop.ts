@@ -20,6 +20,8 @@ export interface DeliverDeps {
   broker: Broker;
   names: TopologyNames;
   lookup(subscriptionId: string): SubscriptionRecord | undefined;
+  /** A subscription `lookup` lacks, from a fresh snapshot; undefined when deleted (see IndexSync). */
+  lookupUnknown?(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
   store: DeliveryStore;
   deliverer: Deliverer;
   control: SubscriptionControl;
@@ -60,7 +62,7 @@ export class DeliveryLoop {
 
   async settle(task: DeliveryTask, known?: SubscriptionRecord): Promise<void> {
     const deps = this.deps;
-    const sub = known ?? deps.lookup(task.subscriptionId);
+    const sub = known ?? deps.lookup(task.subscriptionId) ?? (await deps.lookupUnknown?.(task.subscriptionId));
     if (!sub) {
       await deps.store.setStatus(task, 'failed', 'the subscription was deleted');
       return;

@@ -87,6 +87,17 @@ export class SubscriptionIndex {
     return true;
   }
 
+  /** Whether the index knows this subscription was deleted (a delete change, or absent from a snapshot). */
+  isDeleted(id: string): boolean {
+    return !this.byId.has(id) && this.tombstones.has(id);
+  }
+
+  /** A snapshot read at `at` does not have this subscription: it is gone, unless a newer version arrives. */
+  markDeleted(id: string, at: number): void {
+    if (this.byId.has(id)) return;
+    this.tombstones.set(id, Math.max(at, this.tombstones.get(id) ?? 0));
+  }
+
   /**
    * Replaces the whole index with a snapshot. Subscriptions absent from the snapshot are dropped
    * unless the change feed brought a version newer than the snapshot's start.

@@ -57,10 +57,21 @@ export class Requeuer {
         { returnDocument: 'after', lean: true, sort: { createdAt: 1 }, projection: { attemptLog: 0 } },
       );
       if (!doc) return count;
-      await this.publish(doc);
+      try {
+        await this.publish(doc);
+      } catch (err) {
+        // Not re-queued: release the claim so the next trigger (a resync, another resume) takes it at once.
+        await this.models.Delivery.updateOne({ _id: doc._id }, { $unset: { claimedUntil: '' } }).catch(() => {});
+        throw err;
+      }
       await this.markPending(doc);
       count += 1;
     }
+  }
+
+  /** Subscriptions that have paused deliveries (the partial index on paused deliveries answers it). */
+  async pausedSubscriptions(): Promise<string[]> {
+    return (await this.models.Delivery.distinct('subscriptionId', { status: 'paused' })) as string[];
   }
 
   /** Pending in the new round, unless an attempt of that round has been recorded already. */

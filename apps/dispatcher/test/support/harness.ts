@@ -76,6 +76,7 @@ export class Harness {
       timeoutMs?: number;
       allowPrivateTargets?: boolean;
       fanoutInlineMax?: number;
+      resyncMs?: number;
     } = {},
   ) {}
 
@@ -113,6 +114,7 @@ export class Harness {
       maxInFlightPerSubscription: this.options.maxInFlightPerSubscription ?? 10,
       failureClock: this.options.disableAfterMs ? new FailureClock(this.db, this.options.disableAfterMs) : undefined,
       requeuer: this.requeuer,
+      resyncMs: this.options.resyncMs,
       logger,
     });
     await this.worker.start();
@@ -127,13 +129,19 @@ export class Harness {
   /** What the subscription service does on every write. */
   async publishChange(sub: SubscriptionRecord): Promise<void> {
     const change = { op: 'upsert', subscription: sub };
-    await this.broker.publish(this.names.subscriptionsExchange, '', Buffer.from(JSON.stringify(change)));
+    // As the subscription service does: a change no dispatcher's feed takes is no error.
+    await this.broker.publish(this.names.subscriptionsExchange, '', Buffer.from(JSON.stringify(change)), {
+      mandatory: false,
+    });
   }
 
   /** What the subscription service publishes when a subscription is deleted. */
   async publishDeletion(id: string): Promise<void> {
     const change = { op: 'delete', subscription: { id } };
-    await this.broker.publish(this.names.subscriptionsExchange, '', Buffer.from(JSON.stringify(change)));
+    // As the subscription service does: a change no dispatcher's feed takes is no error.
+    await this.broker.publish(this.names.subscriptionsExchange, '', Buffer.from(JSON.stringify(change)), {
+      mandatory: false,
+    });
   }
 
   async stop(): Promise<void> {
