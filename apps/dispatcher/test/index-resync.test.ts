@@ -56,6 +56,24 @@ describe('the subscription index after a RabbitMQ reconnect (no resync timer in 
     await waitFor(async () => (await statusOf(h, task.id)) === 'delivered', 5000, 'recorded delivered');
   });
 
+  it('while the snapshot cannot be read, such a delivery is given back and retried, never failed', async () => {
+    const sub = subscription(`${receiver.url}/snapshot-down`, ['resync.event']);
+    h.snapshot.push(sub);
+    h.snapshotDown = true;
+    const task = taskFor(sub.id);
+    try {
+      const readsBefore = h.snapshotReads;
+      await h.broker.publish('', h.names.deliverQueue, Buffer.from(JSON.stringify(task)));
+      // Several reads: the delivery came back from RabbitMQ and asked again each time.
+      await waitFor(() => h.snapshotReads >= readsBefore + 3, 15_000, 'the delivery retried');
+      expect(await statusOf(h, task.id)).toBeUndefined();
+    } finally {
+      h.snapshotDown = false;
+    }
+    await waitFor(() => receiver.requests.find((r) => r.path === '/snapshot-down'), 15_000, 'the delivery');
+    await waitFor(async () => (await statusOf(h, task.id)) === 'delivered', 5000, 'recorded delivered');
+  });
+
   it('a delivery naming a subscription that no snapshot has is failed as deleted', async () => {
     const task = taskFor(newId('sub'));
     await h.broker.publish('', h.names.deliverQueue, Buffer.from(JSON.stringify(task)));

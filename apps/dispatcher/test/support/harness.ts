@@ -60,6 +60,10 @@ export class Harness {
   readonly ns = uniqueNamespace('disp');
   readonly names = topologyNames(this.ns);
   readonly snapshot: SubscriptionRecord[] = [];
+  /** While true, reading the snapshot fails (the subscription service is down). */
+  snapshotDown = false;
+  /** Snapshot reads so far, failed ones included. */
+  snapshotReads = 0;
   readonly disabled: Array<{ id: string; reason: string }> = [];
   broker!: Broker;
   db!: Connection;
@@ -89,7 +93,13 @@ export class Harness {
     await this.broker.start();
     this.db = await connectMongo(uniqueMongoUrl('disp'));
     this.models = deliveryModels(this.db, 1);
-    const source: SubscriptionSource = { load: async () => this.snapshot.slice() };
+    const source: SubscriptionSource = {
+      load: async () => {
+        this.snapshotReads += 1;
+        if (this.snapshotDown) throw new Error('subscription snapshot: HTTP 503');
+        return this.snapshot.slice();
+      },
+    };
     this.requeuer = new Requeuer(this.broker, this.names, this.models);
     this.worker = new DispatcherWorker({
       broker: this.broker,
