@@ -253,71 +253,99 @@ async function localRabbitNode(): Promise<string | undefined> {
   return node;
 }
 
-describe('a RabbitMQ memory alarm', () => {
+interface NodeStats {
+  mem_alarm?: boolean;
+  disk_free_alarm?: boolean;
+  disk_free?: number;
+  disk_free_limit?: number;
+}
+
+describe('a RabbitMQ memory or disk alarm', () => {
   const ns = uniqueNamespace('alarm');
-  const names = topologyNames(ns);
-  const connectionName = `alarm-test-${ns}`;
   const broker = new Broker({
     url: RABBITMQ_URL,
-    name: connectionName,
+    name: `alarm-test-${ns}`,
     confirmTimeoutMs: 2000,
     setup: (ch) => declareTopology(ch, { namespace: ns }).then(() => undefined),
   });
   let node: string | undefined;
-  const setWatermark = (fraction: string) =>
-    expect(spawnSync('rabbitmqctl', ['-n', node!, 'set_vm_memory_high_watermark', fraction]).status).toBe(0);
-  const alarmOn = async () =>
-    ((await managementGet(`/api/nodes/${encodeURIComponent(node!)}`)) as { mem_alarm?: boolean }).mem_alarm === true;
+  const stats = async () => (await managementGet(`/api/nodes/${encodeURIComponent(node!)}`)) as NodeStats;
+  const rabbitmqctl = (...args: string[]) => expect(spawnSync('rabbitmqctl', ['-n', node!, ...args]).status).toBe(0);
+
+  /** How to raise each alarm on the test node, and how to put the node back as it was. */
+  const alarms = {
+    memory: {
+      on: async () => rabbitmqctl('set_vm_memory_high_watermark', '0.0000001'),
+      off: async () => rabbitmqctl('set_vm_memory_high_watermark', '0.4'),
+      raised: (n: NodeStats) => n.mem_alarm === true,
+    },
+    disk: {
+      limitBefore: 0,
+      async on() {
+        const n = await stats();
+        this.limitBefore = n.disk_free_limit ?? 50_000_000;
+        rabbitmqctl('set_disk_free_limit', String((n.disk_free ?? 0) * 10));
+      },
+      async off() {
+        rabbitmqctl('set_disk_free_limit', String(this.limitBefore || 50_000_000));
+      },
+      raised: (n: NodeStats) => n.disk_free_alarm === true,
+    },
+  };
 
   beforeAll(async () => {
     await broker.start();
     node = await localRabbitNode();
   });
   afterAll(async () => {
-    if (node) {
-      setWatermark('0.4');
-      await waitFor(async () => !(await alarmOn()), 30_000, 'the alarm to clear');
-    }
     await broker.close();
     await deleteNamespace(ns);
   }, 60_000);
 
-  it('blocks publishing, not consuming: acks keep flowing while a publish waits', async () => {
-    if (!node) throw new Error('this test needs rabbitmqctl for the RabbitMQ behind RABBITMQ_URL');
-    const queued = 20;
-    for (let i = 0; i < queued; i++) await broker.publish('', names.deliverQueue, Buffer.from(`m${i}`));
-    let release = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const got: string[] = [];
-    // Prefetch 1: every next message needs the previous one's ack to reach RabbitMQ.
-    const consumer = broker.consume(
-      names.deliverQueue,
-      async (m) => {
-        await gate;
-        got.push(m.content.toString());
-        return 'ack';
-      },
-      { prefetch: 1 },
-    );
-    await consumer.ready;
-    try {
-      setWatermark('0.0000001');
-      await waitFor(alarmOn, 30_000, 'the memory alarm');
-      // A publish during the alarm: RabbitMQ stops reading from the connection that sent it.
-      const blocked = broker.publish('', names.deliverQueue, Buffer.from('during-alarm'));
-      await expect(blocked).rejects.toBeInstanceOf(BrokerUnavailableError);
-      release();
-      await waitFor(() => got.length === queued, 15_000, 'every queued message consumed and acked during the alarm');
-      expect(got).toEqual(Array.from({ length: queued }, (_, i) => `m${i}`));
-    } finally {
-      release();
-      setWatermark('0.4');
-      await waitFor(async () => !(await alarmOn()), 30_000, 'the alarm to clear');
-      await consumer.stop();
-    }
-  }, 90_000);
+  it.each(['memory', 'disk'] as const)(
+    'a %s alarm blocks publishing, not consuming: acks keep flowing while a publish waits',
+    async (kind) => {
+      if (!node) throw new Error('this test needs rabbitmqctl for the RabbitMQ behind RABBITMQ_URL');
+      const alarm = alarms[kind];
+      const queue = `${ns}.alarm-${kind}`;
+      await broker.withChannel((ch) => ch.assertQueue(queue, { durable: true }));
+      const queued = 20;
+      for (let i = 0; i < queued; i++) await broker.publish('', queue, Buffer.from(`m${i}`));
+      let release = () => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const got: string[] = [];
+      // Prefetch 1: every next message needs the previous one's ack to reach RabbitMQ.
+      const consumer = broker.consume(
+        queue,
+        async (m) => {
+          await gate;
+          got.push(m.content.toString());
+          return 'ack';
+        },
+        { prefetch: 1 },
+      );
+      await consumer.ready;
+      try {
+        await alarm.on();
+        await waitFor(async () => alarm.raised(await stats()), 30_000, `the ${kind} alarm`);
+        // A publish during the alarm: RabbitMQ stops reading from the connection that sent it.
+        await expect(broker.publish('', queue, Buffer.from('during-alarm'))).rejects.toBeInstanceOf(
+          BrokerUnavailableError,
+        );
+        release();
+        await waitFor(() => got.length === queued, 15_000, 'every queued message consumed and acked during the alarm');
+        expect(got).toEqual(Array.from({ length: queued }, (_, i) => `m${i}`));
+      } finally {
+        release();
+        await alarm.off();
+        await waitFor(async () => !alarm.raised(await stats()), 30_000, 'the alarm to clear');
+        await consumer.stop();
+      }
+    },
+    90_000,
+  );
 });
 
 describe('write coalescing', () => {
