@@ -1,10 +1,11 @@
-import { assembleApp, type HttpModule, managementAuth, OpenAPIRegistry } from '@hookline/http';
+import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks, tenantExists } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
-import { registerGatewayDocs } from './openapi';
+import { GATEWAY_JWT, gatewayAccess } from './routes/access';
 import { authRoutes } from './routes/auth';
+import type { AppContext } from './routes/context';
 import { managementRoutes } from './routes/management';
 import { stationRoutes } from './routes/stations';
 import { loadJwtSecrets } from './secrets';
@@ -17,11 +18,6 @@ import { requireAccessToken } from './token-auth';
 import { createTokenService } from './tokens';
 import { GatewayUsers } from './users';
 
-/**
- * This app's routes, readiness checks and OpenAPI registry. Throws (one readable line) when the JWT
- * secrets are missing in production. Every route names its full path: the router is mounted at the
- * root beside the other apps', so it must not add catch-all middleware.
- */
 /** The long-poll consumer of stations: the service keeps it to end its polls at shutdown. */
 export function stationPuller(deps: ServiceDeps<GatewaySettings>): StationPuller {
   const { config } = deps;
@@ -32,6 +28,11 @@ export function stationPuller(deps: ServiceDeps<GatewaySettings>): StationPuller
   });
 }
 
+/**
+ * This app's routes, readiness checks and OpenAPI registry. Throws (one readable line) when the JWT
+ * secrets are missing in production. Every route names its full path: the router is mounted at the
+ * root beside the other apps', so it must not add catch-all middleware.
+ */
 export function createGatewayModule(deps: ServiceDeps<GatewaySettings>, puller = stationPuller(deps)): HttpModule {
   const { config, logger } = deps;
   const tokens = createTokenService(loadJwtSecrets(config), Date.now, {
@@ -43,25 +44,33 @@ export function createGatewayModule(deps: ServiceDeps<GatewaySettings>, puller =
   const namespace = config.HOOKLINE_NAMESPACE;
 
   const router = Router();
-  router.get('/monitoring/status', (_req, res) => {
-    res.json({ status: 'ok' });
+  const openapi = new OpenAPIRegistry();
+  openapi.registerComponent('securitySchemes', GATEWAY_JWT, {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'from POST /auth/authenticate; also accepted as ?authorization=<jwt>',
   });
-  router.use(authRoutes({ users, tokens, logger }));
-  router.use(managementRoutes({ users, schemas, auth: managementAuth(config.API_KEYS, logger) }));
-  router.use(
-    stationRoutes({
-      publisher: createStationPublisher(deps.broker, namespace),
-      puller,
-      maxLongPollsPerUser: config.MAX_LONG_POLLS_PER_USER,
-      schemas,
+  const ctx: AppContext = {
+    router,
+    openapi,
+    access: gatewayAccess({
+      apiKeys: config.API_KEYS,
       logger,
       requireToken: requireAccessToken(tokens, users),
-      tenantExists: (tenant) => tenantExists(deps.db, tenant),
     }),
-  );
-
-  const openapi = new OpenAPIRegistry();
-  registerGatewayDocs(openapi);
+    users,
+    tokens,
+    schemas,
+    publisher: createStationPublisher(deps.broker, namespace),
+    puller,
+    logger,
+    maxLongPollsPerUser: config.MAX_LONG_POLLS_PER_USER,
+    tenantExists: (tenant) => tenantExists(deps.db, tenant),
+  };
+  authRoutes(ctx);
+  managementRoutes(ctx);
+  stationRoutes(ctx);
   return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };
 }
 

@@ -68,6 +68,35 @@ export function stationRoute(logger: Logger, handler: (req: Request, res: Respon
   };
 }
 
+/** An invalid `/auth/*` body: Memphis answers `{"message": [{"field", "reason"}]}`. */
+export class MemphisFieldsError extends Error {
+  override readonly name = 'MemphisFieldsError';
+  constructor(
+    readonly fields: { field: string; reason: string }[],
+    readonly status = 400,
+  ) {
+    super(fields.map((f) => `${f.field}: ${f.reason}`).join('; '));
+  }
+}
+
+/**
+ * Runs an `/auth/*` handler: an unreadable or invalid body is answered in the Memphis shape; anything
+ * else (MongoDB down) goes to the project's error handler, as before the body was read.
+ */
+export function memphisAuthRoute(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      if (err instanceof MemphisFieldsError) {
+        res.status(err.status).json({ message: err.fields });
+        return;
+      }
+      next(err);
+    }
+  };
+}
+
 const rawParsers = new Map<number, RequestHandler>();
 
 /** The request body, byte for byte (after any content-encoding is undone), at most `limit` bytes. */

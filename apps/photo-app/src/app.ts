@@ -7,8 +7,10 @@ import { Router } from 'express';
 import { idempotencyStore } from './idempotency';
 import { photoModels } from './models';
 import { createEventPublisher } from './publisher';
+import { type AppContext, photoAccess } from './routes/context';
 import { eventRoutes } from './routes/events';
 import { likeRoutes } from './routes/likes';
+import { messageRoutes } from './routes/messages';
 import { userRoutes } from './routes/users';
 import type { PhotoAppSettings } from './service';
 
@@ -17,20 +19,21 @@ export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpM
   const router = Router();
   const openapi = new OpenAPIRegistry();
   const models = photoModels(deps.db);
-  const context = {
+  const context: AppContext = {
     router,
     openapi,
+    // `?? []`: some tests hand in a partial config.
+    access: photoAccess(producerAuth(deps.config.PRODUCER_KEYS ?? [], deps.config.API_KEYS ?? [])),
     models,
     publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
     idempotency: idempotencyStore(models.Idempotency),
     catalog: new EventCatalog(deps.db),
     logger: deps.logger,
-    // `?? []`: some tests hand in a partial config.
-    publishAuth: producerAuth(deps.config.PRODUCER_KEYS ?? [], deps.config.API_KEYS ?? []),
     tenantExists: (tenant: string) => tenantExists(deps.db, tenant),
   };
   likeRoutes(context);
   userRoutes(context);
+  messageRoutes(context);
   eventRoutes(context);
   return { router, openapi, checks: readinessChecks(deps.broker, deps.db) };
 }

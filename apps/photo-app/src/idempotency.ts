@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { newId } from '@hookline/contracts';
+import { isDuplicateKey } from '@hookline/runtime';
 import type { Model } from 'mongoose';
-import { type IdempotencyDoc, isDuplicateKey } from './models';
+import type { IdempotencyDoc } from './models';
 
 /** A response worth replaying: its status and JSON body. */
 export interface StoredResponse {

@@ -11,6 +11,9 @@ export interface UserDoc {
   outbox?: PendingEvent;
 }
 
+/** A document as read with `lean()`: its fields and its id. */
+export type WithId<T> = T & { _id: { toString(): string } };
+
 export interface MessageDoc {
   sender: string;
   recipient: string;
@@ -122,9 +125,4 @@ export function photoModels(db: Connection): PhotoModels {
   };
   const outboxes = { users: outboxStore(models.User), messages: outboxStore(models.Message) };
   return { ...models, outboxes, ready };
-}
-
-/** MongoDB's duplicate key error, whichever driver layer raised it. */
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: unknown })?.code === 11000;
 }

@@ -4,11 +4,11 @@ import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks, tenantTokenVerifier } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
+import { appAccess } from './access';
 import { ChangeFeed } from './changes';
 import type { AppContext } from './context';
 import { FifoQueues } from './fifo-queues';
 import { pingSender } from './ping';
-import { routeContext } from './route';
 import { registerEventTypeRoutes } from './routes/event-types';
 import { registerSeed003Routes } from './routes/seed-003';
 import { registerSeed004Routes } from './routes/seed-004';
@@ -32,7 +32,9 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   // Standalone, this app's own port; `npm start` passes its PUBLIC_URL default.
   const port = (config as { PORT?: number }).PORT ?? 3002;
   const ctx: AppContext = {
-    ...routeContext(router, openapi, config.API_KEYS, logger, tenantTokens),
+    router,
+    openapi,
+    access: appAccess(config.API_KEYS, logger, tenantTokens),
     tenants: new TenantStore(deps.db),
     tenantTokens,
     publicUrl: (config.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),

@@ -1,16 +1,17 @@
 import type { Deliverer } from '@hookline/dispatcher';
 import type { EventCatalog } from '@hookline/event-catalog';
-import type { Logger, TenantTokenVerifier } from '@hookline/http';
+import type { Logger, Routes, TenantTokenVerifier } from '@hookline/http';
+import type { AppAccess } from './access';
 import type { ChangeFeed } from './changes';
 import type { FifoQueues } from './fifo-queues';
-import type { RouteContext } from './route';
 import type { Schemas } from './schemas';
 import type { SubscriptionStore } from './store';
 import type { TenantStore } from './tenant-store';
 import type { TestEventPublisher } from './test-events';
 
 /** What every route module of this app works with. */
-export interface AppContext extends RouteContext {
+export interface AppContext extends Routes {
+  access: AppAccess;
   store: SubscriptionStore;
   feed: ChangeFeed;
   fifoQueues: FifoQueues;

@@ -1,5 +1,5 @@
 import { newId, type SigningScheme } from '@hookline/contracts';
-import { tenantMatch } from '@hookline/runtime';
+import { isDuplicateKey, pageOf, tenantMatch } from '@hookline/runtime';
 import { generateSecret, generateSigningKey } from '@hookline/signing';
 import type { Connection, FilterQuery } from 'mongoose';
 import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from './model';
@@ -99,7 +99,7 @@ export class SubscriptionStore {
     try {
       return await this.create(input, now);
     } catch (err) {
-      if ((err as { code?: unknown }).code === 11000) return null;
+      if (isDuplicateKey(err)) return null;
       throw err;
     }
   }
@@ -117,16 +117,13 @@ export class SubscriptionStore {
     if (options.eventType !== undefined) filter.eventTypes = options.eventType;
     if (options.url !== undefined) filter.url = options.url;
     if (options.cursor !== undefined) filter._id = { $gt: options.cursor };
-    // One extra row tells whether there is a next page without a count.
     const rows = await this.model
       .find(filter)
       .sort({ _id: 1 })
       .limit(options.limit + 1)
       .lean<SubscriptionDoc[]>()
       .exec();
-    const data = rows.slice(0, options.limit);
-    const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > options.limit && last ? last._id : null };
+    return pageOf(rows, options.limit, (last) => last._id);
   }
 
   /** Subscriptions (all, enabled or not) whose stored event types include one of `eventTypes`, or all. */

@@ -1,5 +1,5 @@
 import { DEFAULT_TENANT, newId } from '@hookline/contracts';
-import { TENANTS_COLLECTION } from '@hookline/runtime';
+import { isDuplicateKey, pageOf, TENANTS_COLLECTION } from '@hookline/runtime';
 import type { Collection, Connection } from 'mongoose';
 
 /** A tenant as stored. `_id` is the public id: the caller's own, or `ten_<ULID>`. */
@@ -31,7 +31,6 @@ export function toTenantView(doc: TenantDoc): TenantView {
   };
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const MAX_CAS_ATTEMPTS = 20;
 
 /**
@@ -97,15 +96,12 @@ export class TenantStore {
   async list(options: { limit: number; cursor?: string }): Promise<{ data: TenantDoc[]; nextCursor: string | null }> {
     await this.ensureDefault();
     const filter = options.cursor !== undefined ? { _id: { $gt: options.cursor } } : {};
-    // One extra row tells whether there is a next page without a count.
     const rows = await this.collection
       .find(filter)
       .sort({ _id: 1 })
       .limit(options.limit + 1)
       .toArray();
-    const data = rows.slice(0, options.limit);
-    const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > options.limit && last ? last._id : null };
+    return pageOf(rows, options.limit, (last) => last._id);
   }
 
   async update(

@@ -1,5 +1,15 @@
 export { assembleApp, type HttpModule, JSON_BODY_LIMIT, jsonBody, type ServiceHandle } from './app';
 export { type Access, type AuthOptions, apiAuth, managementAuth, tenantScope } from './auth';
+export {
+  defineRoute,
+  type RequestPart,
+  type ResponseSpec,
+  type ResponseSpecs,
+  type RouteAccess,
+  type RouteSpec,
+  type Routes,
+  type SecurityRequirement,
+} from './define-route';
 export { errorBody, errorHandler, HttpError, isDatabaseUnavailable, notFound, zodDetails } from './errors';
 export { healthRouter, type ReadinessCheck } from './health';
 export { createLogger, type Logger, redactedUrl } from './logger';

@@ -1,4 +1,4 @@
-export { connectMongo, mongoReady } from './mongo';
+export { connectMongo, isDuplicateKey, mongoReady, pageOf } from './mongo';
 export { type BaseEnv, createBroker, readinessChecks, runStandalone, type ServiceDeps, shutdownBudgetMs } from './run';
 export {
   loadTenantTokenSecret,

@@ -23,3 +23,22 @@ export function mongoReady(conn: Connection): () => Promise<boolean> {
     return true;
   };
 }
+
+/** Whether a write failed because a unique index already holds the key (MongoDB's code 11000). */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 11000;
+}
+
+/**
+ * One page of a list read with `limit + 1` rows: the extra row says whether there is a next page
+ * without a count. `cursorOf` names the last row of the page, from which the next page starts.
+ */
+export function pageOf<T>(
+  rows: readonly T[],
+  limit: number,
+  cursorOf: (last: T) => string,
+): { data: T[]; nextCursor: string | null } {
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}

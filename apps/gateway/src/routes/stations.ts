@@ -1,8 +1,17 @@
 import { TENANT_ID_PATTERN } from '@hookline/contracts';
-import { counter, type Logger } from '@hookline/http';
-import express, { type Request, type RequestHandler, type Response, Router } from 'express';
-import { consumeBody, MAX_BATCH_ITEMS, stationNameInput } from '../api';
-import { readRawBody, StationError, stationRoute, zodSummary } from '../memphis';
+import { counter, defineRoute } from '@hookline/http';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import {
+  batchResponse,
+  consumeBody,
+  MAX_BATCH_ITEMS,
+  produceResponse,
+  pulledMessages,
+  stationErrorResponse,
+  stationParams,
+} from '../api';
+import { readRawBody, StationError } from '../memphis';
 import {
   type BodyKind,
   bodyKind,
@@ -12,10 +21,8 @@ import {
   type StationMessage,
   stationMessage,
 } from '../message';
-import type { StationPublisher } from '../station-publisher';
-import type { StationPuller } from '../station-puller';
-import type { StationSchemas } from '../station-schemas';
 import type { GatewayClaims } from '../tokens';
+import type { AppContext } from './context';
 
 /** A single message is at most 1 MB (Memphis' own default maximum message size). */
 export const SINGLE_BODY_LIMIT = 1024 * 1024;
@@ -24,61 +31,63 @@ export const BATCH_BODY_LIMIT = 5 * 1024 * 1024;
 
 const produced = counter('hookline_gateway_messages_total', 'station messages by outcome', ['outcome']);
 
-export interface StationDeps {
-  publisher: StationPublisher;
-  puller: StationPuller;
-  schemas: StationSchemas;
-  logger: Logger;
-  requireToken: RequestHandler;
-  /** Each open pull holds a channel: one user holds at most this many at once (per instance). */
-  maxLongPollsPerUser?: number;
-  /** Whether a tenant exists: a produce naming an unknown one is refused. */
-  tenantExists(tenant: string): Promise<boolean>;
-}
-
 /**
  * The tenant a produce request names: the `Hookline-Tenant` header, or `?tenant=` for senders that
  * cannot add headers (a third party given a webhook URL, as Memphis clients are given
  * `?authorization=`). Its station event then reaches only that tenant's subscriptions; without one
  * it reaches every tenant's (pull consumers get it either way: consumer groups are not per tenant).
  */
-async function tenantOf(req: Request, deps: StationDeps): Promise<string | undefined> {
+async function tenantOf(req: Request, ctx: AppContext): Promise<string | undefined> {
   const header = req.headers['hookline-tenant'];
   const query = req.query.tenant;
   const named = typeof header === 'string' ? header : query;
   if (named === undefined) return undefined;
   if (typeof named !== 'string' || !TENANT_ID_PATTERN.test(named))
     throw new StationError(400, 'invalid tenant: must be 1 to 64 letters, digits, _ or -');
-  if (!(await deps.tenantExists(named))) throw new StationError(400, `unknown tenant ${named}`);
+  if (!(await ctx.tenantExists(named))) throw new StationError(400, `unknown tenant ${named}`);
   return named;
-}
-
-function stationOf(req: Request): string {
-  const parsed = stationNameInput.safeParse(req.params.station);
-  if (!parsed.success) throw new StationError(400, `invalid station name: ${zodSummary(parsed.error)}`);
-  return parsed.data;
 }
 
 function schemaFailure(reason: string): StationError {
   return new StationError(400, `Schema validation has failed: ${reason}`);
 }
 
+const tokenQuery = z.object({
+  authorization: z.string().optional().openapi({ description: 'the JWT, for senders that cannot set headers' }),
+});
+const stationError = (description: string) => ({ description, schema: stationErrorResponse });
+
 /** `produce/single`, `produce/batch` and `consume/batch`: JWT auth, Memphis shapes. */
-export function stationRoutes(deps: StationDeps): Router {
-  const router = Router();
-  const { logger } = deps;
+export function stationRoutes(ctx: AppContext): void {
+  const access = ctx.access.stations;
 
   async function validate(station: string, kind: BodyKind, body: Buffer, parsed?: unknown): Promise<string | null> {
-    const validator = await deps.schemas.validatorFor(station);
+    const validator = await ctx.schemas.validatorFor(station);
     return validator ? validator(kind, body, parsed) : null;
   }
 
-  router.post(
-    '/stations/:station/produce/single',
-    deps.requireToken,
-    stationRoute(logger, async (req, res) => {
-      const station = stationOf(req);
-      const tenant = await tenantOf(req, deps);
+  defineRoute(ctx, {
+    method: 'post',
+    path: '/stations/:station/produce/single',
+    tags: ['gateway'],
+    summary: 'Produce one message (a webhook) to a station',
+    access,
+    params: stationParams,
+    query: tokenQuery,
+    ownBody: {
+      'application/json': z.unknown(),
+      'text/plain': z.string(),
+      'application/x-protobuf': z.string().openapi({ format: 'binary' }),
+    },
+    responses: {
+      200: { description: 'confirmed by RabbitMQ', schema: produceResponse },
+      400: stationError('bad station name, invalid JSON or "Schema validation has failed: ..."'),
+      413: stationError('body over 1 MB'),
+      415: stationError('unsupported content type'),
+      503: stationError('RabbitMQ unavailable'),
+    },
+    async handler({ params: { station } }, req, res) {
+      const tenant = await tenantOf(req, ctx);
       const contentType = req.headers['content-type'] ?? '';
       const kind = bodyKind(contentType);
       if (!kind) throw new StationError(415, 'unsupported content type');
@@ -94,26 +103,42 @@ export function stationRoutes(deps: StationDeps): Router {
         produced.inc({ outcome: 'invalid' });
         throw schemaFailure(failure);
       }
-      await deps.publisher.publish(
+      await ctx.publisher.publish(
         station,
         stationMessage(kind, contentType, body, messageHeaders(req.headers), parsed),
         tenant,
       );
       produced.inc({ outcome: 'sent' });
       res.json({ error: null, success: true });
-    }),
-  );
+    },
+  });
 
   /**
    * Per item: every item is validated first; the valid ones are then published (each confirmed),
    * the invalid ones reported in `errors`. `success` is true only when every item was sent.
    */
-  router.post(
-    '/stations/:station/produce/batch',
-    deps.requireToken,
-    stationRoute(logger, async (req, res) => {
-      const station = stationOf(req);
-      const tenant = await tenantOf(req, deps);
+  defineRoute(ctx, {
+    method: 'post',
+    path: '/stations/:station/produce/batch',
+    tags: ['gateway'],
+    summary: 'Produce a JSON array of messages (at most 1,000), per item',
+    access,
+    params: stationParams,
+    query: tokenQuery,
+    ownBody: { 'application/json': z.array(z.unknown()) },
+    responses: {
+      200: { description: 'every message sent', schema: batchResponse },
+      400: {
+        description: 'some or all messages invalid, or a bad batch',
+        schema: batchResponse.or(stationErrorResponse),
+      },
+      503: {
+        description: 'RabbitMQ unavailable (some messages may have been sent)',
+        schema: batchResponse.or(stationErrorResponse),
+      },
+    },
+    async handler({ params: { station } }, req, res) {
+      const tenant = await tenantOf(req, ctx);
       const contentType = req.headers['content-type'] ?? '';
       if (bodyKind(contentType) !== 'json') throw new StationError(415, 'unsupported content type');
       const parsed = parseJsonBody(await readRawBody(req, res, BATCH_BODY_LIMIT));
@@ -135,7 +160,7 @@ export function stationRoutes(deps: StationDeps): Router {
         else ready.push(stationMessage('json', 'application/json', body, headers, item));
       }
       // Published together so confirms pipeline; one channel keeps them in order.
-      const results = await Promise.allSettled(ready.map((m) => deps.publisher.publish(station, m, tenant)));
+      const results = await Promise.allSettled(ready.map((m) => ctx.publisher.publish(station, m, tenant)));
       const sent = results.filter((r) => r.status === 'fulfilled').length;
       const brokerFailures = results.length - sent;
       if (brokerFailures > 0) errors.push(`${brokerFailures} message(s) not sent: the broker is unavailable`);
@@ -150,23 +175,27 @@ export function stationRoutes(deps: StationDeps): Router {
         fail,
         errors,
       });
-    }),
-  );
+    },
+  });
 
-  const consumeJson = express.json({ limit: '16kb', type: () => true });
   const polls = new Map<string, number>();
-  const maxPolls = deps.maxLongPollsPerUser ?? Number.POSITIVE_INFINITY;
-  router.post(
-    '/stations/:station/consume/batch',
-    deps.requireToken,
-    stationRoute(logger, async (req, res) => {
-      const station = stationOf(req);
-      await new Promise<void>((resolve, reject) =>
-        consumeJson(req, res, (err?: unknown) => (err ? reject(jsonError(err)) : resolve())),
-      );
-      const parsed = consumeBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new StationError(400, zodSummary(parsed.error));
-      const { consumer_name, consumer_group, batch_size, batch_max_wait_time_ms } = parsed.data;
+  const maxPolls = ctx.maxLongPollsPerUser ?? Number.POSITIVE_INFINITY;
+  defineRoute(ctx, {
+    method: 'post',
+    path: '/stations/:station/consume/batch',
+    tags: ['gateway'],
+    summary: 'Pull messages for a consumer group (acked once returned)',
+    access,
+    params: stationParams,
+    query: tokenQuery,
+    body: consumeBody,
+    responses: {
+      200: { description: 'up to batch_size messages (possibly none)', schema: pulledMessages },
+      400: stationError('invalid request'),
+      503: stationError('RabbitMQ unavailable'),
+    },
+    async handler({ params: { station }, body }, _req, res) {
+      const { consumer_name, consumer_group, batch_size, batch_max_wait_time_ms } = body;
       const user = (res.locals.gatewayClaims as GatewayClaims).sub;
       const open = polls.get(user) ?? 0;
       if (open >= maxPolls) {
@@ -186,7 +215,7 @@ export function stationRoutes(deps: StationDeps): Router {
       const gone = new AbortController();
       res.once('close', () => gone.abort());
       try {
-        await deps.puller.pull(
+        await ctx.puller.pull(
           station,
           consumer_group ?? consumer_name,
           { batchSize: batch_size, maxWaitMs: batch_max_wait_time_ms, signal: gone.signal },
@@ -195,14 +224,8 @@ export function stationRoutes(deps: StationDeps): Router {
       } finally {
         release();
       }
-    }),
-  );
-  return router;
-}
-
-function jsonError(err: unknown): unknown {
-  const type = (err as { type?: string }).type;
-  return type === 'entity.parse.failed' ? new StationError(400, 'the body is not valid JSON') : err;
+    },
+  });
 }
 
 /** Writes the messages; true once the response was handed to the network in full. */

@@ -1,29 +1,23 @@
-import type { RequestHandler } from 'express';
+import { defineRoute } from '@hookline/http';
 import type { z } from 'zod';
 import { likeResponse, photoIdParams } from '../schemas';
-import { errorResponses, type RouteContext } from './context';
+import type { AppContext } from './context';
 
-/** `GET|POST /like/:id`: seed 001's "a user liked a photo". GET stays because seed 001's curl uses it. */
-export function likeRoutes({ router, openapi, publisher }: RouteContext): void {
-  const like: RequestHandler = async (req, res) => {
-    const { id: photoId } = photoIdParams.parse(req.params);
-    const event = await publisher.publish('LIKED_PHOTO', { photoId });
-    const body: z.infer<typeof likeResponse> = { id: event.id, type: 'LIKED_PHOTO', photoId };
-    res.status(202).json(body);
-  };
-  router.get('/like/:id', like);
-  router.post('/like/:id', like);
-
+/** `GET|POST /like/:id`: "a user liked a photo". GET stays because the original curl example uses it. */
+export function likeRoutes(ctx: AppContext): void {
   for (const method of ['get', 'post'] as const) {
-    openapi.registerPath({
+    defineRoute(ctx, {
       method,
-      path: '/like/{id}',
+      path: '/like/:id',
       tags: ['photo-app'],
       summary: 'Like a photo: publishes LIKED_PHOTO {photoId} once RabbitMQ has confirmed it',
-      request: { params: photoIdParams },
-      responses: {
-        202: { description: 'published', content: { 'application/json': { schema: likeResponse } } },
-        ...errorResponses,
+      access: ctx.access.open,
+      params: photoIdParams,
+      responses: { 202: { description: 'published', schema: likeResponse } },
+      async handler({ params }, _req, res) {
+        const event = await ctx.publisher.publish('LIKED_PHOTO', { photoId: params.id });
+        const body: z.infer<typeof likeResponse> = { id: event.id, type: 'LIKED_PHOTO', photoId: params.id };
+        res.status(202).json(body);
       },
     });
   }

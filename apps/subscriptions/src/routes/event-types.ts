@@ -1,9 +1,8 @@
 import { eventTypeSchema } from '@hookline/contracts';
 import { eventSchemaProblem } from '@hookline/event-catalog';
-import { HttpError } from '@hookline/http';
+import { defineRoute, HttpError } from '@hookline/http';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { defineRoute } from '../route';
 
 const tags = ['event catalog'];
 const DESCRIPTION_MAX_LENGTH = 2000;
@@ -60,7 +59,7 @@ export function registerEventTypeRoutes(ctx: AppContext): void {
     summary: 'The event catalog: built-in types, then the declared ones by name',
     tags,
     // The catalog is shared by every tenant (it describes events, it holds none), so tokens may read it.
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 200: { description: 'every type', schema: z.object({ data: z.array(eventTypeViewSchema) }) } },
     async handler(_input, _req, res) {
       res.json({ data: await catalog.list() });
@@ -73,7 +72,7 @@ export function registerEventTypeRoutes(ctx: AppContext): void {
     summary: 'One event type with its schema',
     tags,
     // The catalog is shared by every tenant (it describes events, it holds none), so tokens may read it.
-    tenantAccess: true,
+    access: ctx.access.tenant,
     params: typeParams,
     responses: { 200: { description: 'found', schema: eventTypeViewSchema }, 404: { description: 'not catalogued' } },
     async handler({ params }, _req, res) {
@@ -84,6 +83,7 @@ export function registerEventTypeRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'put',
     path: '/event-types/:type',
     summary: 'Declare or replace an event type (schema patterns prone to catastrophic backtracking are refused)',
@@ -101,6 +101,7 @@ export function registerEventTypeRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'delete',
     path: '/event-types/:type',
     summary: 'Remove a declared type (a built-in type returns to its built-in definition)',

@@ -1,10 +1,9 @@
 import { DEFAULT_TENANT, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
-import { HttpError } from '@hookline/http';
+import { defineRoute, HttpError } from '@hookline/http';
 import type { AppContext } from '../context';
 import { type SubscriptionDoc, toRecord } from '../model';
 import { DEFAULT_PING_DATA, type PingTarget, pingAll } from '../ping';
 import { register } from '../registrations';
-import { defineRoute } from '../route';
 import { pingBodySchema, pingResultSchema, webhookRegisteredSchema, webhooksByEventSchema } from '../schemas';
 
 const tags = ['webhooks (seed 003)'];
@@ -34,6 +33,7 @@ export function registerSeed003Routes(ctx: AppContext): void {
   }
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'post',
     path: '/webhook',
     summary: 'Register a url for one event (a subscription {url, eventTypes: [event]})',
@@ -54,6 +54,7 @@ export function registerSeed003Routes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'delete',
     path: '/webhook',
     summary: 'Unregister a url from one event (a subscription left without events is deleted)',
@@ -76,6 +77,7 @@ export function registerSeed003Routes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'get',
     path: '/webhooks',
     summary: 'Registered urls grouped by event; `*` subscriptions are their own group, and count for any event_filter',
@@ -97,6 +99,7 @@ export function registerSeed003Routes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'post',
     path: '/ping',
     summary: 'Send a signed test delivery to every matching enabled url (5 s timeout each) and report',

@@ -1,8 +1,8 @@
 import { WILDCARD_EVENT_TYPE } from '@hookline/contracts';
+import { defineRoute } from '@hookline/http';
 import type { AppContext } from '../context';
 import { toView } from '../model';
 import { register } from '../registrations';
-import { defineRoute } from '../route';
 import { subscriptionWithSecretSchema } from '../schemas';
 
 /**
@@ -12,6 +12,7 @@ import { subscriptionWithSecretSchema } from '../schemas';
  */
 export function registerSeed004Routes(ctx: AppContext): void {
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'post',
     // Express' non-strict routing serves `/webhooks/` here too.
     path: '/webhooks',

@@ -1,8 +1,8 @@
 import { subscriptionRecordSchema } from '@hookline/contracts';
+import { defineRoute } from '@hookline/http';
 import type { Response } from 'express';
 import type { AppContext } from '../context';
 import { toRecord } from '../model';
-import { defineRoute } from '../route';
 
 // Lines are gathered into chunks of about this size: one write per line would cost a syscall each.
 const CHUNK_BYTES = 64 * 1024;
@@ -15,6 +15,7 @@ const CHUNK_BYTES = 64 * 1024;
  */
 export function registerSnapshotRoute(ctx: AppContext): void {
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'get',
     path: '/subscription/snapshot',
     summary: 'Every subscription as NDJSON (secrets included): the dispatchers load it at start',

@@ -1,8 +1,7 @@
 import { DEFAULT_TENANT, ORDERING_SWITCH_DELAY_MS, type SigningScheme } from '@hookline/contracts';
-import { HttpError, tenantScope } from '@hookline/http';
+import { defineRoute, HttpError, tenantScope } from '@hookline/http';
 import type { AppContext } from '../context';
 import { type SubscriptionDoc, secretView, tenantOf, toView } from '../model';
-import { defineRoute } from '../route';
 import {
   rotatedSecretSchema,
   secretSchema,
@@ -86,7 +85,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'Create a subscription (the answer is the only list-like place its secret appears)',
     tags,
     body: schemas.createBody,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: {
       201: { description: 'created', schema: subscriptionWithSecretSchema },
       409: { description: 'too many subscriptions with a rateLimit or an ordering' },
@@ -121,7 +120,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'List subscriptions (oldest first, cursor pagination; never secrets)',
     tags,
     query: schemas.listQuery,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 200: { description: 'one page', schema: subscriptionPageSchema } },
     async handler({ query }, req, res) {
       const scope = tenantScope(req);
@@ -138,7 +137,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'One subscription (without its secret)',
     tags,
     params: schemas.idParams,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 200: { description: 'found', schema: subscriptionViewSchema }, 404: NOT_FOUND },
     async handler({ params }, req, res) {
       const doc = visible(await store.get(params.id), tenantScope(req));
@@ -154,7 +153,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     tags,
     params: schemas.idParams,
     body: schemas.replaceBody,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 200: { description: 'replaced', schema: subscriptionViewSchema }, 404: NOT_FOUND },
     async handler({ params, body }, req, res) {
       const scope = tenantScope(req);
@@ -190,7 +189,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     tags,
     params: schemas.idParams,
     body: schemas.patchBody,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: {
       200: { description: 'changed', schema: subscriptionViewSchema },
       404: NOT_FOUND,
@@ -230,7 +229,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: 'Delete a subscription',
     tags,
     params: schemas.idParams,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 204: { description: 'deleted' }, 404: NOT_FOUND },
     async handler({ params }, req, res) {
       if (!(await store.delete(params.id, tenantScope(req)))) throw notFound(params.id);
@@ -245,7 +244,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     summary: "The subscription's signing secret (whsec_…)",
     tags,
     params: schemas.idParams,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 200: { description: 'the secret', schema: secretSchema }, 404: NOT_FOUND },
     async handler({ params }, req, res) {
       const doc = visible(await store.get(params.id), tenantScope(req));
@@ -262,7 +261,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     params: schemas.idParams,
     body: schemas.rotateBody,
     bodyOptional: true,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 200: { description: 'rotated', schema: rotatedSecretSchema }, 404: NOT_FOUND },
     async handler({ params, body }, req, res) {
       const graceMs = (body?.grace_hours ?? ctx.secretGraceHours) * HOUR_MS;
@@ -284,7 +283,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     params: schemas.idParams,
     body: schemas.testEventBody,
     bodyOptional: true,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: { 202: { description: 'published', schema: testEventAcceptedSchema }, 404: NOT_FOUND },
     async handler({ params, body }, req, res) {
       const doc = visible(await store.get(params.id), tenantScope(req));

@@ -1,8 +1,7 @@
 import { DEFAULT_TENANT } from '@hookline/contracts';
-import { HttpError, signTenantToken, tenantScope } from '@hookline/http';
+import { defineRoute, HttpError, signTenantToken, tenantScope } from '@hookline/http';
 import type { AppContext } from '../context';
 import { portalBranding } from '../portal-branding';
-import { defineRoute } from '../route';
 import {
   createTenantBody,
   patchTenantBody,
@@ -29,7 +28,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
     path: '/tenant',
     summary: 'The tenant a tenant token acts for: its id, name and portal branding (what the portal shows)',
     tags,
-    tenantAccess: true,
+    access: ctx.access.tenant,
     responses: {
       200: { description: 'the token’s tenant; never its other metadata', schema: portalSessionSchema },
       400: { description: 'not a tenant token: management access acts for every tenant (GET /tenants/:id)' },
@@ -50,6 +49,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'post',
     path: '/tenants',
     summary: 'Create a tenant (your own id, or a generated ten_<ULID>)',
@@ -67,6 +67,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'get',
     path: '/tenants',
     summary: 'List tenants (by id, cursor pagination)',
@@ -80,6 +81,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'get',
     path: '/tenants/:id',
     summary: 'One tenant',
@@ -94,6 +96,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'patch',
     path: '/tenants/:id',
     summary: 'Change a tenant’s name or metadata',
@@ -109,6 +112,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'delete',
     path: '/tenants/:id',
     summary: 'Delete a tenant and its subscriptions (its deliveries stay until retention; never `default`)',
@@ -133,6 +137,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'post',
     path: '/tenants/:id/portal',
     summary: 'Mint a tenant token (and its portal link) scoped to this tenant',
@@ -155,6 +160,7 @@ export function registerTenantRoutes(ctx: AppContext): void {
   });
 
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'post',
     path: '/tenants/:id/portal/revoke',
     summary: 'Invalidate every tenant token issued for this tenant until now',

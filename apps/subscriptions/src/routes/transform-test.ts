@@ -1,9 +1,8 @@
 import { EVENT_ID_PATTERN, eventTypeSchema } from '@hookline/contracts';
-import { HttpError } from '@hookline/http';
+import { defineRoute, HttpError } from '@hookline/http';
 import { runTransform, TRANSFORM_MAX_LENGTH } from '@hookline/rules';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { defineRoute } from '../route';
 
 const testBody = z
   .object({
@@ -28,6 +27,7 @@ const testResult = z.object({ body: z.unknown() }).openapi('TransformTestResult'
  */
 export function registerTransformTestRoute(ctx: AppContext): void {
   defineRoute(ctx, {
+    access: ctx.access.management,
     method: 'post',
     path: '/subscription/transform/test',
     summary: 'Try a JSONata transformation on an event: the body a delivery would carry',
