@@ -1,3 +1,4 @@
+import { BrokerUnavailableError } from '@hookline/broker';
 import { isDatabaseUnavailable, type Logger, redactedUrl } from '@hookline/http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { ZodError } from 'zod';
@@ -37,7 +38,7 @@ interface BodyParserError {
 /** Status and message for anything a station route throws. */
 export function stationFailure(err: unknown): { status: number; message: string } {
   if (err instanceof StationError) return { status: err.status, message: err.message };
-  if ((err as Error)?.name === 'BrokerUnavailableError')
+  if (err instanceof BrokerUnavailableError)
     return { status: 503, message: 'the broker is unavailable, try again shortly' };
   if (isDatabaseUnavailable(err)) return { status: 503, message: 'the database is unavailable, try again shortly' };
   const bp = err as BodyParserError;

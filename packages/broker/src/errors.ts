@@ -1,11 +1,15 @@
 /** RabbitMQ could not take the message (down, reconnecting, or no confirm in time). Retry later. */
 export class BrokerUnavailableError extends Error {
-  override readonly name = 'BrokerUnavailableError';
-  readonly code = 'broker_unavailable';
+  override readonly name: string = 'BrokerUnavailableError';
+  readonly code: string = 'broker_unavailable';
 }
 
-/** No queue took a mandatory message (RabbitMQ returned it): a missing queue or binding, not an outage. */
-export class UnroutableMessageError extends Error {
+/**
+ * No queue took a mandatory message (RabbitMQ returned it): a queue or binding is missing, deleted
+ * by hand say. A kind of BrokerUnavailableError, so every caller treats it as "not published, try
+ * again" (503, the message given back): the topology is declared again on reconnects.
+ */
+export class UnroutableMessageError extends BrokerUnavailableError {
   override readonly name = 'UnroutableMessageError';
-  readonly code = 'unroutable';
+  override readonly code = 'unroutable';
 }

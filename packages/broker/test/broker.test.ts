@@ -119,7 +119,10 @@ describe('Broker against the real RabbitMQ', () => {
   it('an unroutable publish (an exchange with no bound queue) is an UnroutableMessageError, not a confirm', async () => {
     const lonely = `${ns}.lonely`;
     await broker.withChannel((ch) => ch.assertExchange(lonely, 'direct', { durable: false, autoDelete: false }));
-    await expect(broker.publish(lonely, 'nobody', Buffer.from('lost?'))).rejects.toBeInstanceOf(UnroutableMessageError);
+    const returned = broker.publish(lonely, 'nobody', Buffer.from('lost?'));
+    await expect(returned).rejects.toBeInstanceOf(UnroutableMessageError);
+    // Callers treat it as every other "not published": a 503, the message given back.
+    await expect(returned).rejects.toBeInstanceOf(BrokerUnavailableError);
     // Only the returned one fails: a routable publish right after it on the same channel is confirmed.
     await expect(broker.publish(names.eventsExchange, 'x', Buffer.from('routed'))).resolves.toBeUndefined();
     // Unless the caller says a message nobody takes is fine.

@@ -105,7 +105,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(503).json(errorBody('database_unavailable', 'the database is unavailable, try again shortly'));
       return;
     }
-    if ((err as Error)?.name === 'BrokerUnavailableError') {
+    // By name, not class: packages/http does not depend on the broker (an UnroutableMessageError is one of them).
+    if (['BrokerUnavailableError', 'UnroutableMessageError'].includes((err as Error)?.name)) {
       res.status(503).json(errorBody('broker_unavailable', 'RabbitMQ is unavailable, try again shortly'));
       return;
     }
