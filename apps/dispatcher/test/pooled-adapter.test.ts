@@ -145,7 +145,12 @@ describe('pooledHttpAdapter', () => {
 
   it('refuses a name that resolves to loopback at connection time, before any byte reaches the receiver', async () => {
     const before = rcv.connections.length;
-    for (const url of [`http://localhost:${rcv.port}/x`, `http://127.0.0.1:${rcv.port}/x`]) {
+    for (const url of [
+      `http://localhost:${rcv.port}/x`,
+      `http://127.0.0.1:${rcv.port}/x`,
+      // The https agent carries the same guard: refused at the lookup, before any TLS handshake.
+      `https://localhost:${rcv.port}/x`,
+    ]) {
       const err = await client(false)
         .post(url, 'x')
         .catch((e: unknown) => e);
