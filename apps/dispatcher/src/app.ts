@@ -1,12 +1,13 @@
 import { recordTenant } from '@hookline/contracts';
-import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
+import { assembleApp, type HttpModule, OpenAPIRegistry, projectAccess } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks, tenantTokenVerifier } from '@hookline/runtime';
 import { type Express, Router } from 'express';
 import type { FailureClock } from './delivery/failure-clock';
 import type { Requeuer } from './operations/requeue';
-import { deliveriesRouter } from './routes/deliveries';
-import { statsRouter } from './routes/stats';
+import type { AppContext } from './routes/context';
+import { deliveryRoutes } from './routes/deliveries';
+import { statsRoutes } from './routes/stats';
 import type { DispatcherSettings } from './service';
 import type { DeliveryModels } from './store/models';
 import type { DispatcherWorker } from './worker';
@@ -22,21 +23,22 @@ export interface DispatcherAppDeps extends ServiceDeps<DispatcherSettings> {
 export function createDispatcherModule(deps: DispatcherAppDeps): HttpModule {
   const openapi = new OpenAPIRegistry();
   const router = Router();
-  // Before the deliveries router: /deliveries/stats is not a delivery id.
-  router.use(statsRouter(deps.models, deps.failureClock, deps.config, openapi));
-  router.use(
-    deliveriesRouter(
-      deps.models,
-      deps.requeuer,
-      (id) => {
-        const sub = deps.worker.index.get(id);
-        return sub && recordTenant(sub);
-      },
-      deps.config.API_KEYS,
-      tenantTokenVerifier(deps.config, deps.db),
-      openapi,
-    ),
-  );
+  const ctx: AppContext = {
+    router,
+    openapi,
+    access: projectAccess({ apiKeys: deps.config.API_KEYS, tenantTokens: tenantTokenVerifier(deps.config, deps.db) }),
+    models: deps.models,
+    requeuer: deps.requeuer,
+    failureClock: deps.failureClock,
+    settings: deps.config,
+    subscriptionTenant: (id) => {
+      const sub = deps.worker.index.get(id);
+      return sub && recordTenant(sub);
+    },
+  };
+  // Before the delivery routes: /deliveries/stats is not a delivery id.
+  statsRoutes(ctx);
+  deliveryRoutes(ctx);
   return {
     router,
     openapi,

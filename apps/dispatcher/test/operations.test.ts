@@ -1,7 +1,8 @@
-import { assembleApp, OpenAPIRegistry } from '@hookline/http';
+import { assembleApp, OpenAPIRegistry, projectAccess } from '@hookline/http';
 import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
+import { Router } from 'express';
 import request from 'supertest';
-import { deliveriesRouter } from '../src/routes/deliveries';
+import { deliveryRoutes } from '../src/routes/deliveries';
 import { Harness, logger, subscription } from './support/harness';
 
 const status = (code: number) => (_req: unknown, res: import('node:http').ServerResponse) => {
@@ -17,23 +18,20 @@ describe('dispatcher operations: replay and recovery', () => {
   beforeAll(async () => {
     receiver = await startReceiver();
     await h.start();
-    app = assembleApp({
-      modules: [
-        {
-          router: deliveriesRouter(
-            h.models,
-            h.requeuer,
-            (id) => h.worker.index.get(id)?.tenant ?? (h.worker.index.get(id) ? 'default' : undefined),
-            [],
-            // No tenant tokens in these tests: any token is refused as unknown.
-            { secret: 'test-secret-of-at-least-32-characters', state: { tokenEpoch: async () => undefined } },
-            new OpenAPIRegistry(),
-          ),
-        },
-      ],
-      logger,
-      title: 't',
+    const router = Router();
+    deliveryRoutes({
+      router,
+      openapi: new OpenAPIRegistry(),
+      access: projectAccess({
+        apiKeys: [],
+        // No tenant tokens in these tests: any token is refused as unknown.
+        tenantTokens: { secret: 'test-secret-of-at-least-32-characters', state: { tokenEpoch: async () => undefined } },
+      }),
+      models: h.models,
+      requeuer: h.requeuer,
+      subscriptionTenant: (id) => h.worker.index.get(id)?.tenant ?? (h.worker.index.get(id) ? 'default' : undefined),
     });
+    app = assembleApp({ modules: [{ router }], logger, title: 't' });
   });
   afterAll(async () => {
     await h.stop();

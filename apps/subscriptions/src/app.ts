@@ -1,10 +1,9 @@
 import { catalogWebhooks, EventCatalog } from '@hookline/event-catalog';
-import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
+import { assembleApp, type HttpModule, OpenAPIRegistry, projectAccess } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks, tenantTokenVerifier } from '@hookline/runtime';
 import type { Express } from 'express';
 import { Router } from 'express';
-import { appAccess } from './access';
 import { ChangeFeed } from './changes';
 import type { AppContext } from './context';
 import { FifoQueues } from './fifo-queues';
@@ -34,7 +33,7 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   const ctx: AppContext = {
     router,
     openapi,
-    access: appAccess(config.API_KEYS, logger, tenantTokens),
+    access: projectAccess({ apiKeys: config.API_KEYS, logger, tenantTokens }),
     tenants: new TenantStore(deps.db),
     tenantTokens,
     publicUrl: (config.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),

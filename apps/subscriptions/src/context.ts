@@ -1,7 +1,6 @@
 import type { Deliverer } from '@hookline/dispatcher';
 import type { EventCatalog } from '@hookline/event-catalog';
-import type { Logger, Routes, TenantTokenVerifier } from '@hookline/http';
-import type { AppAccess } from './access';
+import type { Logger, ProjectAccess, Routes, TenantTokenVerifier } from '@hookline/http';
 import type { ChangeFeed } from './changes';
 import type { FifoQueues } from './fifo-queues';
 import type { Schemas } from './schemas';
@@ -11,7 +10,7 @@ import type { TestEventPublisher } from './test-events';
 
 /** What every route module of this app works with. */
 export interface AppContext extends Routes {
-  access: AppAccess;
+  access: ProjectAccess;
   store: SubscriptionStore;
   feed: ChangeFeed;
   fifoQueues: FifoQueues;

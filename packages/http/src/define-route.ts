@@ -133,7 +133,8 @@ export function defineRoute<
 
   const invalid = access.invalid ?? defaultInvalid;
   const parse = async (part: RequestPart, schema: z.ZodType, req: Request): Promise<unknown> => {
-    const value = part === 'body' ? (req.body ?? null) : req[part];
+    // A missing body reads as `{}`, so each missing field is named.
+    const value = part === 'body' ? (req.body ?? {}) : req[part];
     // Async parsing: whether an event type is catalogued may take a (cached) catalog read.
     const result = await schema.safeParseAsync(value);
     if (!result.success) throw invalid(part, result.error, req);

@@ -17,6 +17,7 @@ export { counter, histogram } from './metrics';
 export { docsRouter, OpenAPIRegistry, type WebhooksSource } from './openapi';
 export { producerAuth, producerScope } from './producer-auth';
 export { allowedHosts, hostnameOf, requestGuard, requireJsonContentType } from './request-guard';
+export { type ProjectAccess, projectAccess } from './route-access';
 export { closeServer, listen, onShutdown } from './shutdown';
 export {
   isTenantToken,

@@ -1,19 +1,10 @@
 import { EVENT_ID_PATTERN, tenantIdSchema } from '@hookline/contracts';
-import {
-  apiAuth,
-  HttpError,
-  jsonBody,
-  type OpenAPIRegistry,
-  type TenantTokenVerifier,
-  tenantScope,
-} from '@hookline/http';
-import { tenantMatch } from '@hookline/runtime';
+import { defineRoute, HttpError, type RouteAccess, tenantScope } from '@hookline/http';
+import { pageOf, tenantMatch } from '@hookline/runtime';
 import type { Request } from 'express';
-import { Router } from 'express';
 import { z } from 'zod';
-import type { Requeuer } from '../operations/requeue';
-import type { DeliveryModels } from '../store/models';
 import { STORED_STATUSES } from '../store/models';
+import type { AppContext } from './context';
 
 const SUBSCRIPTION_ID = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
 const subscriptionIdParam = z.string().regex(SUBSCRIPTION_ID, 'must be a subscription id (sub_...)');
@@ -39,7 +30,9 @@ const listQuery = z
   })
   // An unknown parameter (a typo, or `status[]=` syntax) must not silently widen the list.
   .strict();
-const deliveryIdParam = z.string().regex(/^msg_[A-Za-z0-9_-]{1,64}$/, 'must be a delivery id (msg_...)');
+const deliveryParams = z.object({
+  id: z.string().regex(/^msg_[A-Za-z0-9_-]{1,64}$/, 'the delivery id must look like msg_...'),
+});
 
 const recoverBody = z.object({
   since: z.iso.datetime({ offset: true }),
@@ -61,171 +54,144 @@ function scopeFor(req: Request, named?: string): string | undefined {
 const visibleTo = (scope: string | undefined, d: { tenant?: string | null }) =>
   scope === undefined || (d.tenant ?? 'default') === scope;
 
-const TENANT_RESPONSES = {
-  401: { description: 'no valid API key, or a tenant token that is expired, revoked, malformed or wrongly signed' },
-  403: { description: 'protected mode and not loopback, or a tenant token naming another tenant' },
-};
-const tenantSecurity: Array<Record<string, string[]>> = [{ apiKey: [] }, { tenantToken: [] }];
 /** Internal fields: the status sequence and a requeue's lease. */
 const HIDDEN = { seq: 0, claimedUntil: 0 } as const;
 
-function present(d: Record<string, unknown>) {
+/** A delivery record as the API shows it: `id` rather than `_id`, the event last. */
+function toDeliveryView(d: Record<string, unknown>) {
   const { _id, event, ...rest } = d;
   return { id: _id, ...rest, event };
 }
 
 /** The read API of deliveries and their attempts, newest first, with cursor pagination. */
-export function deliveriesRouter(
-  models: DeliveryModels,
-  requeuer: Requeuer,
-  /** A subscription's tenant, if it exists (the dispatcher's index): recovery of an unknown one is a 404. */
-  subscriptionTenant: (id: string) => string | undefined,
-  apiKeys: readonly string[],
-  tenantTokens: TenantTokenVerifier,
-  registry: OpenAPIRegistry,
-): Router {
-  const router = Router();
+export function deliveryRoutes(ctx: Omit<AppContext, 'failureClock' | 'settings'>): void {
+  const { models, requeuer, subscriptionTenant } = ctx;
   // Every route here is one a tenant token may use, scoped to its tenant.
-  const auth = apiAuth({ apiKeys, tenantTokens });
+  const access: RouteAccess = {
+    ...ctx.access.tenant,
+    // A path parameter that cannot be an id says which kind of id it must be.
+    invalid: (part, error) =>
+      part === 'params' ? new HttpError(400, 'invalid_id', error.issues[0]?.message ?? 'invalid id') : error,
+  };
 
-  router.get('/deliveries', auth, async (req, res) => {
-    const q = listQuery.parse(req.query);
-    const tenant = scopeFor(req, q.tenant) ?? q.tenant;
-    const filter: Record<string, unknown> = {};
-    if (tenant !== undefined) filter.tenant = tenantMatch(tenant);
-    if (q.subscriptionId) filter.subscriptionId = q.subscriptionId;
-    if (q.eventId) filter.eventId = q.eventId;
-    if (q.status) filter.status = q.status;
-    if (q.eventType) filter.eventType = q.eventType;
-    if (q.since || q.until)
-      filter.createdAt = {
-        ...(q.since ? { $gte: new Date(q.since) } : {}),
-        ...(q.until ? { $lt: new Date(q.until) } : {}),
-      };
-    if (q.cursor) {
-      const sep = q.cursor.indexOf('_');
-      const at = new Date(Number(q.cursor.slice(0, sep)));
-      const id = q.cursor.slice(sep + 1);
-      filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: id } }];
-    }
-    const docs = await models.Delivery.find(filter, { ...HIDDEN, attemptLog: 0 })
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(q.limit + 1)
-      .lean();
-    const page = docs.slice(0, q.limit);
-    const last = page[page.length - 1];
-    res.json({
-      data: page.map((d) => present(d as never)),
-      next_cursor: docs.length > q.limit && last ? `${new Date(last.createdAt).getTime()}_${last._id}` : null,
-    });
+  defineRoute(ctx, {
+    method: 'get',
+    path: '/deliveries',
+    summary: 'List deliveries, newest first',
+    access,
+    query: listQuery,
+    responses: { 200: { description: "`{data, next_cursor}` (a tenant token: its tenant's only)" } },
+    async handler({ query: q }, req, res) {
+      const tenant = scopeFor(req, q.tenant) ?? q.tenant;
+      const filter: Record<string, unknown> = {};
+      if (tenant !== undefined) filter.tenant = tenantMatch(tenant);
+      if (q.subscriptionId) filter.subscriptionId = q.subscriptionId;
+      if (q.eventId) filter.eventId = q.eventId;
+      if (q.status) filter.status = q.status;
+      if (q.eventType) filter.eventType = q.eventType;
+      if (q.since || q.until)
+        filter.createdAt = {
+          ...(q.since ? { $gte: new Date(q.since) } : {}),
+          ...(q.until ? { $lt: new Date(q.until) } : {}),
+        };
+      if (q.cursor) {
+        const sep = q.cursor.indexOf('_');
+        const at = new Date(Number(q.cursor.slice(0, sep)));
+        const id = q.cursor.slice(sep + 1);
+        filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: id } }];
+      }
+      const docs = await models.Delivery.find(filter, { ...HIDDEN, attemptLog: 0 })
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(q.limit + 1)
+        .lean();
+      const page = pageOf(docs, q.limit, (last) => `${new Date(last.createdAt).getTime()}_${last._id}`);
+      res.json({ data: page.data.map((d) => toDeliveryView(d as never)), next_cursor: page.nextCursor });
+    },
   });
 
-  router.get('/deliveries/:id', auth, async (req, res) => {
-    const id = deliveryIdParam.safeParse(req.params.id);
-    if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
-    const d = await models.Delivery.findById(id.data, HIDDEN).lean();
-    if (!d || !visibleTo(tenantScope(req), d)) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
-    const { attemptLog, ...rest } = d;
-    const log = [...(attemptLog ?? [])].sort(
-      (a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.round - b.round || a.attempt - b.attempt,
-    );
-    res.json({
-      ...present(rest as never),
-      attempts: log,
-      // The document keeps the last ATTEMPTS_KEPT attempts in full; older ones are only counted.
-      attemptsOmitted: Math.max(0, (d.attempts ?? 0) - log.length),
-    });
-  });
-
-  router.post('/deliveries/:id/replay', auth, async (req, res) => {
-    const id = deliveryIdParam.safeParse(req.params.id);
-    if (!id.success) throw new HttpError(400, 'invalid_id', 'the delivery id must look like msg_...');
-    const found = await models.Delivery.findById(id.data, { tenant: 1, subscriptionId: 1 }).lean();
-    const scope = tenantScope(req);
-    if (!found || (scope !== undefined && !visibleTo(scope, found)))
-      throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
-    // A delivery whose subscription is gone cannot be attempted: say so, and leave its record as it is
-    // (queueing it would mark it pending, then fail it for want of a subscription).
-    if (subscriptionTenant(found.subscriptionId) === undefined)
-      throw new HttpError(
-        409,
-        'subscription_deleted',
-        `the subscription ${found.subscriptionId} of ${id.data} was deleted`,
+  defineRoute(ctx, {
+    method: 'get',
+    path: '/deliveries/:id',
+    summary: 'One delivery with its attempt log',
+    access,
+    params: deliveryParams,
+    responses: {
+      200: { description: 'the delivery and its attempts' },
+      404: { description: "unknown delivery, or another tenant's" },
+    },
+    async handler({ params: { id } }, req, res) {
+      const d = await models.Delivery.findById(id, HIDDEN).lean();
+      if (!d || !visibleTo(tenantScope(req), d)) throw new HttpError(404, 'not_found', `no delivery ${id}`);
+      const { attemptLog, ...rest } = d;
+      const log = [...(attemptLog ?? [])].sort(
+        (a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.round - b.round || a.attempt - b.attempt,
       );
-    const doc = await requeuer.replay(id.data);
-    if (!doc) throw new HttpError(404, 'not_found', `no delivery ${id.data}`);
-    res.status(202).json({ id: doc._id, status: 'pending', round: doc.rounds ?? 0 });
+      res.json({
+        ...toDeliveryView(rest as never),
+        attempts: log,
+        // The document keeps the last ATTEMPTS_KEPT attempts in full; older ones are only counted.
+        attemptsOmitted: Math.max(0, (d.attempts ?? 0) - log.length),
+      });
+    },
   });
 
-  // Lives here, not in the subscription service, because deliveries are the dispatcher's; the
-  // edge routes this one path of /subscription/* to the dispatcher.
-  router.post('/subscription/:id/recover', auth, jsonBody, async (req, res) => {
-    const id = subscriptionIdParam.safeParse(req.params.id);
-    if (!id.success) throw new HttpError(400, 'invalid_id', 'the subscription id must look like sub_...');
-    const owner = subscriptionTenant(id.data);
-    if (owner === undefined || !visibleTo(tenantScope(req), { tenant: owner }))
-      throw new HttpError(404, 'not_found', `no subscription ${id.data}`);
-    const body = recoverBody.parse(req.body ?? {});
-    const since = new Date(body.since);
-    const until = body.until ? new Date(body.until) : undefined;
-    if (until && until < since)
-      throw new HttpError(400, 'validation_error', 'until must not be before since', [
-        { field: 'until', message: 'must not be before since' },
-      ]);
-    const recovered = await requeuer.requeueAll(id.data, 'failed', since, until);
-    res.status(202).json({ recovered });
-  });
-
-  registry.registerPath({
+  defineRoute(ctx, {
     method: 'post',
-    path: '/deliveries/{id}/replay',
+    path: '/deliveries/:id/replay',
     summary: 'A new attempt of one delivery now, with the same webhook-id (any status)',
-    request: { params: z.object({ id: deliveryIdParam }) },
-    security: tenantSecurity,
+    access,
+    params: deliveryParams,
     responses: {
       202: { description: 'queued' },
       404: { description: "unknown delivery, or another tenant's" },
       409: { description: 'its subscription was deleted (subscription_deleted); the record is unchanged' },
-      ...TENANT_RESPONSES,
+    },
+    async handler({ params: { id } }, req, res) {
+      const found = await models.Delivery.findById(id, { tenant: 1, subscriptionId: 1 }).lean();
+      const scope = tenantScope(req);
+      if (!found || (scope !== undefined && !visibleTo(scope, found)))
+        throw new HttpError(404, 'not_found', `no delivery ${id}`);
+      // A delivery whose subscription is gone cannot be attempted: say so, and leave its record as it is
+      // (queueing it would mark it pending, then fail it for want of a subscription).
+      if (subscriptionTenant(found.subscriptionId) === undefined)
+        throw new HttpError(
+          409,
+          'subscription_deleted',
+          `the subscription ${found.subscriptionId} of ${id} was deleted`,
+        );
+      const doc = await requeuer.replay(id);
+      if (!doc) throw new HttpError(404, 'not_found', `no delivery ${id}`);
+      res.status(202).json({ id: doc._id, status: 'pending', round: doc.rounds ?? 0 });
     },
   });
-  registry.registerPath({
+
+  // Lives here, not in the subscription service, because deliveries are the dispatcher's; the
+  // edge routes this one path of /subscription/* to the dispatcher.
+  defineRoute(ctx, {
     method: 'post',
-    path: '/subscription/{id}/recover',
+    path: '/subscription/:id/recover',
     summary: 'Re-queue every failed delivery of a subscription created in [since, until]',
-    request: {
-      params: z.object({ id: subscriptionIdParam }),
-      body: { content: { 'application/json': { schema: recoverBody } } },
-    },
-    security: tenantSecurity,
+    access,
+    params: z.object({
+      id: z.string().regex(SUBSCRIPTION_ID, 'the subscription id must look like sub_...'),
+    }),
+    body: recoverBody,
     responses: {
       202: { description: '`{recovered: <count>}`' },
       404: { description: "unknown subscription, or another tenant's" },
-      ...TENANT_RESPONSES,
+    },
+    async handler({ params: { id }, body }, req, res) {
+      const owner = subscriptionTenant(id);
+      if (owner === undefined || !visibleTo(tenantScope(req), { tenant: owner }))
+        throw new HttpError(404, 'not_found', `no subscription ${id}`);
+      const since = new Date(body.since);
+      const until = body.until ? new Date(body.until) : undefined;
+      if (until && until < since)
+        throw new HttpError(400, 'validation_error', 'until must not be before since', [
+          { field: 'until', message: 'must not be before since' },
+        ]);
+      const recovered = await requeuer.requeueAll(id, 'failed', since, until);
+      res.status(202).json({ recovered });
     },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/deliveries',
-    summary: 'List deliveries, newest first',
-    request: { query: listQuery },
-    security: tenantSecurity,
-    responses: {
-      200: { description: "`{data, next_cursor}` (a tenant token: its tenant's only)" },
-      ...TENANT_RESPONSES,
-    },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: '/deliveries/{id}',
-    summary: 'One delivery with its attempt log',
-    request: { params: z.object({ id: deliveryIdParam }) },
-    security: tenantSecurity,
-    responses: {
-      200: { description: 'the delivery and its attempts' },
-      404: { description: "unknown delivery, or another tenant's" },
-      ...TENANT_RESPONSES,
-    },
-  });
-  return router;
 }

@@ -1,5 +1,5 @@
 import { errorBodySchema } from '@hookline/contracts';
-import { jsonBody, type Logger, managementAuth, type RouteAccess } from '@hookline/http';
+import { type Logger, managementAuth, type RouteAccess } from '@hookline/http';
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { MemphisFieldsError, memphisAuthRoute, StationError, stationRoute, zodSummary } from '../memphis';
@@ -27,15 +27,6 @@ const unauthorized = {
 };
 const managementError = (description: string) => ({ description, schema: errorBodySchema });
 
-/** Memphis and the gateway's first version read a missing body as `{}`: each absent field is named. */
-function orEmptyBody(parse: RequestHandler): RequestHandler {
-  return (req, res, next) =>
-    parse(req, res, (err?: unknown) => {
-      if (!err) req.body ??= {};
-      next(err);
-    });
-}
-
 /** Small JSON bodies of any content type (Memphis clients do not always say application/json). */
 const anyJson = express.json({ limit: '16kb', type: () => true });
 
@@ -47,7 +38,7 @@ export function gatewayAccess(deps: {
   return {
     auth: {
       // A body that cannot be read (bad JSON, too large) is a field error of `body`.
-      bodyParser: orEmptyBody((req, res, next) =>
+      bodyParser: (req, res, next) =>
         anyJson(req, res, (err?: unknown) =>
           next(
             err &&
@@ -57,7 +48,6 @@ export function gatewayAccess(deps: {
               ),
           ),
         ),
-      ),
       invalid: (_part, error) =>
         new MemphisFieldsError(error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message }))),
       run: memphisAuthRoute,
@@ -72,7 +62,7 @@ export function gatewayAccess(deps: {
     stations: {
       guard: deps.requireToken,
       security: [{ [GATEWAY_JWT]: [] }],
-      bodyParser: orEmptyBody((req, res, next) =>
+      bodyParser: (req, res, next) =>
         anyJson(req, res, (err?: unknown) =>
           next(
             (err as { type?: string } | undefined)?.type === 'entity.parse.failed'
@@ -80,7 +70,6 @@ export function gatewayAccess(deps: {
               : err,
           ),
         ),
-      ),
       invalid: (part, error) =>
         new StationError(
           400,
@@ -94,7 +83,6 @@ export function gatewayAccess(deps: {
     management: {
       guard: managementAuth(deps.apiKeys, deps.logger),
       security: [{ apiKey: [] }],
-      bodyParser: orEmptyBody(jsonBody),
       // Every refused field, a path parameter's too, is a `validation_error` listing it.
       invalid: (_part, error) => error,
       errors: { 401: managementError('missing or wrong API key') },

@@ -1,10 +1,10 @@
 import { apiAuth, type Logger, managementAuth, type RouteAccess, type TenantTokenVerifier } from '@hookline/http';
 
 /**
- * Who may call this app's routes. `management`: API keys only, a tenant token is a 403. `tenant`: a
+ * Who may call a project route. `management`: API keys only, a tenant token is a 403. `tenant`: a
  * tenant token too, scoped to its tenant (the handler asks `tenantScope(req)`).
  */
-export interface AppAccess {
+export interface ProjectAccess {
   management: RouteAccess;
   tenant: RouteAccess;
 }
@@ -28,7 +28,12 @@ const TENANT_ERRORS = {
   404: { description: "unknown id, or another tenant's (a tenant token never learns what exists elsewhere)" },
 };
 
-export function appAccess(apiKeys: readonly string[], logger: Logger, tenantTokens: TenantTokenVerifier): AppAccess {
+export function projectAccess(options: {
+  apiKeys: readonly string[];
+  logger?: Logger;
+  tenantTokens: TenantTokenVerifier;
+}): ProjectAccess {
+  const { apiKeys, logger, tenantTokens } = options;
   return {
     management: { guard: managementAuth(apiKeys, logger), security: [{ apiKey: [] }], errors: MANAGEMENT_ERRORS },
     tenant: {
