@@ -140,6 +140,7 @@ export class DispatcherWorker {
           if (feedSubscribed) this.sync.feedResubscribed();
           feedSubscribed = true;
         },
+        onDetached: () => this.sync.feedLost(),
       },
     );
     this.consumers.push(feed);
@@ -202,10 +203,10 @@ export class DispatcherWorker {
     this.resyncTimer.unref();
   }
 
-  /** Holds a message until the index is current (see IndexSync.current). */
+  /** Holds a message until the index is current (see IndexSync.whenCurrent). */
   private afterSync(handler: MessageHandler): MessageHandler {
     return async (msg) => {
-      await this.sync.current;
+      await this.sync.whenCurrent();
       return handler(msg);
     };
   }
@@ -238,6 +239,7 @@ export class DispatcherWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
+    this.sync.abandon();
     // In-flight messages wait for their records; if MongoDB is down those writes would retry forever:
     // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).
     const giveUp = setTimeout(() => this.o.store.stopRetrying(), STOP_WRITES_AFTER_MS);

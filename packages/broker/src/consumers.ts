@@ -17,6 +17,8 @@ export interface ConsumeOptions {
    * exchange in between is lost, and this is where to catch up (e.g. reread a snapshot).
    */
   onAttached?: () => void;
+  /** Runs when a subscribed consumer stops getting messages: its connection or channel lost, or a server cancel. */
+  onDetached?: () => void;
 }
 
 export interface Consumer {
@@ -88,9 +90,11 @@ export class Consumers {
     this.conn = undefined;
     for (const s of this.states) {
       if (s.channel) this.closedChannels.add(s.channel);
+      const wasSubscribed = s.tag !== undefined;
       s.channel = undefined;
       s.tag = undefined;
       clearTimeout(s.reattachTimer);
+      if (wasSubscribed) s.options.onDetached?.();
     }
   }
 
@@ -164,6 +168,7 @@ export class Consumers {
     this.log.warn({ queue: state.label }, 'rabbitmq.consumer_cancelled');
     state.channel = undefined;
     state.tag = undefined;
+    state.options.onDetached?.();
     // Let what is in flight settle on the old channel, then close it; subscribe again on a new one.
     void Promise.allSettled([...state.inFlight]).then(() => ch.close().catch(() => {}));
     this.scheduleReattach(state, 0);
@@ -175,6 +180,7 @@ export class Consumers {
     if (state.channel !== ch || !state.tag) return;
     state.channel = undefined;
     state.tag = undefined;
+    state.options.onDetached?.();
     // A lost connection is handled by attachAll on the next one; only a channel closed alone is ours.
     if (this.conn && !state.stopped) {
       this.log.warn({ queue: state.label }, 'rabbitmq.consumer_channel_closed');

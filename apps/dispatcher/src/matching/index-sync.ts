@@ -27,15 +27,46 @@ export class IndexSync {
   private reading?: { startedAt: number; done: Promise<boolean> };
   /**
    * Settled once the index holds every change up to the feed's last re-subscription: events wait
-   * for it, so none is matched against an index that misses a subscription.
+   * for it (whenCurrent), so none is matched against an index that misses a subscription.
    */
-  current: Promise<void> = Promise.resolve();
+  private current: Promise<void> = Promise.resolve();
+  /** While the feed is away: settles `current` (or fails it, when the worker stops first). */
+  private held?: { release: () => void; abandon: (err: Error) => void };
 
   constructor(private readonly o: IndexSyncOptions) {}
 
-  /** The change feed subscribed again: read the snapshot, and hold events until it is applied. */
+  /** Resolves once the index is current; follows a newer wait started meanwhile (the feed lost again). */
+  async whenCurrent(): Promise<void> {
+    for (let gate = this.current; ; gate = this.current) {
+      await gate;
+      if (gate === this.current) return;
+    }
+  }
+
+  /** The change feed stopped: changes published from now on are missed, so events wait. */
+  feedLost(): void {
+    if (this.held) return;
+    this.current = new Promise<void>((release, abandon) => {
+      this.held = { release, abandon };
+    });
+    // Nobody may be waiting when the worker stops and abandons it.
+    this.current.catch(() => {});
+  }
+
+  /** The change feed subscribed again: read the snapshot, and release the events once it is applied. */
   feedResubscribed(): void {
-    this.current = this.untilDone();
+    const held = this.held;
+    this.held = undefined;
+    const done = this.untilDone();
+    this.current = done;
+    void done.then(() => held?.release());
+  }
+
+  /** The worker stops: events still waiting go back to RabbitMQ instead of matching a stale index. */
+  abandon(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.abandon(new Error('the dispatcher stopped before its subscription index was current again'));
   }
 
   /** Reads the snapshot until one read succeeds (backoff 250 ms doubling to 5 s) or the worker stops. */
