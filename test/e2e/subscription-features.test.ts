@@ -10,7 +10,7 @@ import { call, parseBody, verifySignature } from '../support/http';
 
 jest.setTimeout(60_000);
 
-// See seeds.test.ts: a subscription reaches the dispatcher through RabbitMQ after its POST answered.
+// See flows.test.ts: a subscription reaches the dispatcher through RabbitMQ after its POST answered.
 const SUBSCRIPTION_SETTLE_MS = 300;
 const TYPE = 'order.paid';
 

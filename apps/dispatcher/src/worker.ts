@@ -75,12 +75,12 @@ export class DispatcherWorker {
   private readonly sync: IndexSync;
   ready = false;
 
-  constructor(private readonly o: WorkerOptions) {
-    this.names = topologyNames(o.namespace);
+  constructor(private readonly options: WorkerOptions) {
+    this.names = topologyNames(options.namespace);
     this.sync = new IndexSync({
       index: this.index,
-      source: o.source,
-      logger: o.logger,
+      source: options.source,
+      logger: options.logger,
       stopped: () => this.stopped,
       onSnapshot: (subs) => {
         this.controls?.syncAll(subs.map((s) => s.id));
@@ -90,22 +90,22 @@ export class DispatcherWorker {
   }
 
   async start(): Promise<void> {
-    const { broker, logger } = this.o;
+    const { broker, logger } = this.options;
     // Rate limits and FIFO ordering (src/controls): their queues follow the index.
     const controls = new DeliveryControls({
       broker,
       names: this.names,
-      namespace: this.o.namespace,
-      queueType: this.o.queueType,
+      namespace: this.options.namespace,
+      queueType: this.options.queueType,
       lookup: (id) => this.index.get(id),
       // As the fan-out matches: by type (and whatever the index adds), then the payload filter.
       matches: (sub, event) =>
         this.index.matchEvent(event).some((s) => s.id === sub.id) && (!sub.filter || matchesFilter(sub.filter, event)),
-      deliverer: this.o.deliverer,
-      store: this.o.store,
-      heads: this.o.fifoHeads ?? memoryFifoHeads(),
-      control: this.o.control(this.index),
-      scheduleMs: this.o.scheduleMs,
+      deliverer: this.options.deliverer,
+      store: this.options.store,
+      heads: this.options.fifoHeads ?? memoryFifoHeads(),
+      control: this.options.control(this.index),
+      scheduleMs: this.options.scheduleMs,
       logger,
     });
     this.controls = controls;
@@ -120,7 +120,7 @@ export class DispatcherWorker {
           return 'reject';
         }
         if (!change.success) return 'reject';
-        const opened = openChange(change.data, this.o.feedKeys ?? []);
+        const opened = openChange(change.data, this.options.feedKeys ?? []);
         if (!opened) {
           logger.warn({ subscriptionId: change.data.subscription.id }, 'dispatcher.change_not_sealed');
           return 'reject';
@@ -153,19 +153,19 @@ export class DispatcherWorker {
       names: this.names,
       lookup: (id) => this.index.get(id),
       lookupUnknown: (id) => this.sync.lookupUnknown(id),
-      store: this.o.store,
-      deliverer: this.o.deliverer,
-      control: this.o.control(this.index),
-      scheduleMs: this.o.scheduleMs,
-      tiersMs: retryTiers(this.o.scheduleMs),
+      store: this.options.store,
+      deliverer: this.options.deliverer,
+      control: this.options.control(this.index),
+      scheduleMs: this.options.scheduleMs,
+      tiersMs: retryTiers(this.options.scheduleMs),
       // A fast receiver may use up to half the budget; receivers that hang can hold at most their
       // base limits plus that half (see InFlightLimiter).
-      limiter: new InFlightLimiter(this.o.maxInFlightPerSubscription, {
-        burstLimit: Math.max(this.o.maxInFlightPerSubscription, Math.floor(this.o.concurrency / 2)),
-        burstBudget: Math.floor(this.o.concurrency / 2),
+      limiter: new InFlightLimiter(this.options.maxInFlightPerSubscription, {
+        burstLimit: Math.max(this.options.maxInFlightPerSubscription, Math.floor(this.options.concurrency / 2)),
+        burstBudget: Math.floor(this.options.concurrency / 2),
       }),
-      budget: new ConcurrencyBudget(this.o.concurrency),
-      failureClock: this.o.failureClock,
+      budget: new ConcurrencyBudget(this.options.concurrency),
+      failureClock: this.options.failureClock,
       logger,
     });
     controls.setDeliverHandler(deliverHandler(loop.deps, loop));
@@ -179,9 +179,9 @@ export class DispatcherWorker {
               broker,
               names: this.names,
               index: this.index,
-              store: this.o.store,
+              store: this.options.store,
               loop,
-              inlineMax: this.o.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
+              inlineMax: this.options.fanoutInlineMax ?? DEFAULT_FANOUT_INLINE_MAX,
               logger,
               controls,
             }),
@@ -194,12 +194,12 @@ export class DispatcherWorker {
       broker.consume(
         this.names.deliverQueue,
         this.afterSync(traceMessages('deliver', controls.wrapDeliver(deliverHandler(loop.deps, loop)))),
-        { prefetch: this.o.concurrency },
+        { prefetch: this.options.concurrency },
       ),
     );
     this.ready = true;
     logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
-    this.resyncTimer = setInterval(() => void this.sync.resync(), this.o.resyncMs ?? 60_000);
+    this.resyncTimer = setInterval(() => void this.sync.resync(), this.options.resyncMs ?? 60_000);
     this.resyncTimer.unref();
   }
 
@@ -218,21 +218,21 @@ export class DispatcherWorker {
    */
   private async resumeEnabled(): Promise<void> {
     try {
-      const paused = (await this.o.requeuer?.pausedSubscriptions()) ?? [];
+      const paused = (await this.options.requeuer?.pausedSubscriptions()) ?? [];
       for (const id of paused) if (this.index.get(id)?.enabled && !this.stopped) await this.resume(id);
     } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message }, 'subscription.resume_scan_failed');
+      this.options.logger.warn({ err: (err as Error).message }, 'subscription.resume_scan_failed');
     }
   }
 
   /** A re-enabled subscription: its paused deliveries go back on the queue, and its failure clock restarts. */
   private async resume(subscriptionId: string): Promise<void> {
     try {
-      await this.o.failureClock?.reset(subscriptionId);
-      const n = (await this.o.requeuer?.requeueAll(subscriptionId, 'paused')) ?? 0;
-      if (n > 0) this.o.logger.info({ subscriptionId, resumed: n }, 'subscription.resumed');
+      await this.options.failureClock?.reset(subscriptionId);
+      const n = (await this.options.requeuer?.requeueAll(subscriptionId, 'paused')) ?? 0;
+      if (n > 0) this.options.logger.info({ subscriptionId, resumed: n }, 'subscription.resumed');
     } catch (err) {
-      this.o.logger.error({ err: (err as Error).message, subscriptionId }, 'subscription.resume_failed');
+      this.options.logger.error({ err: (err as Error).message, subscriptionId }, 'subscription.resume_failed');
     }
   }
 
@@ -242,10 +242,10 @@ export class DispatcherWorker {
     this.sync.abandon();
     // In-flight messages wait for their records; if MongoDB is down those writes would retry forever:
     // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).
-    const giveUp = setTimeout(() => this.o.store.stopRetrying(), STOP_WRITES_AFTER_MS);
+    const giveUp = setTimeout(() => this.options.store.stopRetrying(), STOP_WRITES_AFTER_MS);
     try {
       await Promise.all([...this.consumers.map((c) => c.stop()), this.controls?.stop()]);
-      await this.o.store.drain();
+      await this.options.store.drain();
     } finally {
       clearTimeout(giveUp);
     }

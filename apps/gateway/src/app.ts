@@ -13,7 +13,7 @@ import type { GatewaySettings } from './service';
 import { StationGroups } from './station-groups';
 import { createStationPublisher } from './station-publisher';
 import { StationPuller } from './station-puller';
-import { StationSchemas } from './station-schemas';
+import { StationSchemas } from './station-schema-store';
 import { requireAccessToken } from './token-auth';
 import { createTokenService } from './tokens';
 import { GatewayUsers } from './users';

@@ -14,7 +14,7 @@ afterAll(async () => {
 const produce = (query = '') =>
   request(h.app).post(`/stations/orders/produce/single${query}`).type('json').send('{"a":1}');
 
-describe('POST /auth/authenticate (seed 000, verbatim bodies)', () => {
+describe('POST /auth/authenticate (bodies of Memphis clients, verbatim)', () => {
   it('cloud, account id in the body', async () => {
     const res = await request(h.app)
       .post('/auth/authenticate')

@@ -7,7 +7,7 @@ import protobuf from 'protobufjs';
 import { bodyKind, messageHeaders, pulledMessage, stationEnvelope, stationMessage } from '../src/message';
 import { hashPassword, verifyPassword } from '../src/passwords';
 import { loadJwtSecrets, SECRETS_FILE } from '../src/secrets';
-import { compileSchema, SchemaCompileError } from '../src/station-schemas';
+import { compileSchema, SchemaCompileError } from '../src/station-schema-store';
 import { createTokenService, DEFAULT_MAX_ACCESS_MINUTES, DEFAULT_MAX_REFRESH_MINUTES } from '../src/tokens';
 import { parseSeedUsers } from '../src/users';
 

@@ -9,12 +9,12 @@ import type { AppContext } from './context';
 import { FifoQueues } from './fifo-queues';
 import { pingSender } from './ping';
 import { registerEventTypeRoutes } from './routes/event-types';
-import { registerSeed003Routes } from './routes/seed-003';
-import { registerSeed004Routes } from './routes/seed-004';
 import { registerSnapshotRoute } from './routes/snapshot';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerTenantRoutes } from './routes/tenants';
 import { registerTransformTestRoute } from './routes/transform-test';
+import { registerWebhooksAllEventsRoute } from './routes/webhooks-all-events';
+import { registerWebhooksByEventRoutes } from './routes/webhooks-by-event';
 import { buildSchemas } from './schemas';
 import type { SubscriptionsSettings } from './service';
 import { SubscriptionStore } from './store';
@@ -58,8 +58,8 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   registerTransformTestRoute(ctx);
   registerSubscriptionRoutes(ctx);
   registerEventTypeRoutes(ctx);
-  registerSeed003Routes(ctx);
-  registerSeed004Routes(ctx);
+  registerWebhooksByEventRoutes(ctx);
+  registerWebhooksAllEventsRoute(ctx);
   registerTenantRoutes(ctx);
   return {
     router,

@@ -2,7 +2,7 @@ import type { Broker } from '@hookline/broker';
 import { topologyNames } from '@hookline/broker';
 import { type SubscriptionChange, sealChange, subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
-import { type SubscriptionDoc, toRecord } from './model';
+import { type SubscriptionDoc, toRecord } from './models';
 
 /**
  * The dispatchers' feed: one message per write on the `<ns>.subscriptions` fanout exchange.

@@ -1,7 +1,7 @@
 import { type Broker, bindFifoQueue, eventBindingKey, type QueueType, topologyNames } from '@hookline/broker';
 import { CONTROLLED_SUBSCRIPTIONS_MAX, ORDERING_SWITCH_DELAY_MS } from '@hookline/contracts';
 import { HttpError, type Logger } from '@hookline/http';
-import type { SubscriptionDoc } from './model';
+import type { SubscriptionDoc } from './models';
 import type { SubscriptionStore } from './store';
 
 /**

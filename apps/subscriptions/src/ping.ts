@@ -27,7 +27,7 @@ type Outcome =
   | { ok: true; event: string; url: string; payload_response: unknown; status_code: number }
   | { ok: false; event: string; url: string; error: string; status_code: number | null };
 
-/** What the seed-003 caller reads in `error`: short words for the usual network failures. */
+/** What a `/ping` caller reads in `error`: short words for the usual network failures. */
 export function describeError(error: string): string {
   if (error === 'connection refused') return 'Connection refused';
   if (error === 'timeout') return 'Timeout';
@@ -79,7 +79,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
-/** Seed 003's `/ping`: one signed test delivery per target, all concurrently, then the tally. */
+/** `/ping`: one signed test delivery per target, all concurrently, then the tally. */
 export async function pingAll(sender: Deliverer, targets: readonly PingTarget[], data: unknown): Promise<PingResult> {
   const outcomes = await mapLimited(targets, PING_CONCURRENCY, (t) => pingOne(sender, t, data));
   const successful = outcomes.flatMap((o) =>
@@ -89,7 +89,7 @@ export async function pingAll(sender: Deliverer, targets: readonly PingTarget[],
     o.ok ? [] : [{ event: o.event, url: o.url, error: o.error, status_code: o.status_code }],
   );
   return {
-    // Seed 003's wording when nothing failed; a caller matching on it is told the truth otherwise.
+    // The original wording when nothing failed; a caller matching on it is told the truth otherwise.
     message:
       failed.length === 0
         ? 'Pinged all registered webhooks successfully.'

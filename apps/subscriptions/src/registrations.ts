@@ -1,5 +1,5 @@
 import { DEFAULT_TENANT } from '@hookline/contracts';
-import type { SubscriptionDoc } from './model';
+import type { SubscriptionDoc } from './models';
 import type { NewSubscription, SubscriptionStore } from './store';
 
 /**
@@ -7,7 +7,7 @@ import type { NewSubscription, SubscriptionStore } from './store';
  * event, also when two requests race: each such subscription carries a `registration` key (what
  * identifies the registration) under a unique index, so of two concurrent inserts exactly one wins and
  * the other finds the winner. A check before the insert cannot do that: both requests see nothing.
- * (These seed routes serve the default tenant only, so the key needs no tenant.)
+ * (The webhooks-by-event and all-events routes serve the default tenant only, so the key needs no tenant.)
  */
 export function registrationKey(url: string, event: string): string {
   return `${event} ${url}`;

@@ -239,7 +239,7 @@ export function buildSchemas(options: SchemaOptions) {
     // An unknown parameter (a typo, or `eventType[]=` syntax) must not silently widen the list.
     .strict();
 
-  // Seed 003
+  // Webhooks by event (/webhook, /webhooks, /ping)
   const webhookBody = z
     .object({ event: eventType, url: targetUrl })
     .openapi('WebhookRegistration', { example: { event: 'user_registered', url: 'http://example.com/webhook' } });
@@ -249,7 +249,7 @@ export function buildSchemas(options: SchemaOptions) {
     .object({ event: z.string().max(EVENT_TYPE_MAX_LENGTH), url: z.string().max(URL_MAX_LENGTH) })
     .openapi('WebhookRemoval', { example: { event: 'user_registered', url: 'http://example.com/webhook' } });
   const eventFilterQuery = z.object({ event_filter: eventType.optional() }).strict();
-  // Seed 004
+  // Webhooks for all events (POST /webhooks/)
   const allEventsBody = z.object({ url: targetUrl }).openapi('AllEventsWebhook');
 
   return {

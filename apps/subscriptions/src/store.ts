@@ -2,7 +2,7 @@ import { newId, type SigningScheme } from '@hookline/contracts';
 import { isDuplicateKey, pageOf, tenantMatch } from '@hookline/runtime';
 import { generateSecret, generateSigningKey } from '@hookline/signing';
 import type { Connection, FilterQuery } from 'mongoose';
-import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from './model';
+import { type SubscriptionDoc, type SubscriptionModel, subscriptionModel } from './models';
 
 /** Fields a caller may set; `undefined` leaves a field as it is, `null` removes it. */
 export type SubscriptionChanges = {

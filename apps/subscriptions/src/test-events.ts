@@ -1,7 +1,7 @@
 import { type Broker, topologyNames } from '@hookline/broker';
 import { createEnvelope, type EventEnvelope } from '@hookline/contracts';
-import type { SubscriptionDoc } from './model';
-import { tenantOf } from './model';
+import type { SubscriptionDoc } from './models';
+import { tenantOf } from './models';
 
 /** The type of a test event when the caller names none. */
 export const TEST_EVENT_TYPE = 'hookline.test';

@@ -80,8 +80,8 @@ export class DeliveryControls {
   private stopped = false;
   private limitedCount = 0;
 
-  constructor(private readonly o: DeliveryControlsOptions) {
-    o.broker.on('disconnected', () => this.connectionLost());
+  constructor(private readonly options: DeliveryControlsOptions) {
+    options.broker.on('disconnected', () => this.connectionLost());
   }
 
   /** The plain deliver handler, which the limited queues' consumers call once paced. */
@@ -92,7 +92,7 @@ export class DeliveryControls {
   /** After a change (or a snapshot) of subscription `id`: start, adjust or wind down its queues. */
   sync(id: string): void {
     if (this.stopped) return;
-    const sub = this.o.lookup(id);
+    const sub = this.options.lookup(id);
     // After a switch back, the queue still gets events stamped before it takes effect: keep consuming
     // until then (and a moment more), then drain what is left.
     const fifoUntil = sub && sub.ordering !== 'fifo' && sub.orderingSince ? sub.orderingSince + FIFO_LINGER_MS : 0;
@@ -119,10 +119,10 @@ export class DeliveryControls {
   /** The queue a delivery of `sub` must go to instead of the deliver queue, once it exists. */
   async divert(sub: SubscriptionRecord): Promise<string | undefined> {
     if (!sub.rateLimit) return undefined;
-    let c = this.controlled.get(this.o.names.limitedQueue(sub.id));
+    let c = this.controlled.get(this.options.names.limitedQueue(sub.id));
     if (!c) {
       this.sync(sub.id);
-      c = this.controlled.get(this.o.names.limitedQueue(sub.id));
+      c = this.controlled.get(this.options.names.limitedQueue(sub.id));
     }
     if (!c) return undefined;
     await c.declared;
@@ -134,7 +134,10 @@ export class DeliveryControls {
     const queue = await this.divert(sub);
     if (!queue) throw new Error(`no queue for rate-limited subscription ${sub.id}`); // only while stopping
     const { content, properties } = deliveryTaskMessage(task);
-    await Promise.all([this.o.store.recordCreated(task), this.o.broker.publish('', queue, content, properties)]);
+    await Promise.all([
+      this.options.store.recordCreated(task),
+      this.options.broker.publish('', queue, content, properties),
+    ]);
   }
 
   /** The shared deliver queue's handler: a rate-limited subscription's task goes to its own queue. */
@@ -147,10 +150,10 @@ export class DeliveryControls {
       } catch {
         return handler(msg); // it rejects what it cannot parse
       }
-      const sub = subscriptionId ? this.o.lookup(subscriptionId) : undefined;
+      const sub = subscriptionId ? this.options.lookup(subscriptionId) : undefined;
       const queue = sub ? await this.divert(sub) : undefined;
       if (!queue) return handler(msg);
-      await this.o.broker.publish('', queue, msg.content, {
+      await this.options.broker.publish('', queue, msg.content, {
         messageId: msg.properties.messageId,
         contentType: 'application/json',
         type: msg.properties.type,
@@ -198,7 +201,7 @@ export class DeliveryControls {
   }
 
   private want(id: string, kind: 'fifo' | 'limited', wanted: boolean, deleted: boolean): void {
-    const queue = kind === 'fifo' ? this.o.names.fifoQueue(id) : this.o.names.limitedQueue(id);
+    const queue = kind === 'fifo' ? this.options.names.fifoQueue(id) : this.options.names.limitedQueue(id);
     const current = this.controlled.get(queue);
     if (wanted) {
       if (current?.drainTimer) {
@@ -229,14 +232,17 @@ export class DeliveryControls {
     if (this.controlled.size >= MAX_CONTROLLED_QUEUES) {
       // One channel each on this connection: past RabbitMQ's channel_max the connection itself fails.
       // Deliveries stay in the subscription's queue (FIFO) or are delivered unpaced (rate limit).
-      this.o.logger.error({ subscriptionId: id, queue, max: MAX_CONTROLLED_QUEUES }, 'controls.capacity_exceeded');
+      this.options.logger.error(
+        { subscriptionId: id, queue, max: MAX_CONTROLLED_QUEUES },
+        'controls.capacity_exceeded',
+      );
       return;
     }
-    const { broker, namespace, queueType } = this.o;
+    const { broker, namespace, queueType } = this.options;
     const declare = (ch: Parameters<typeof declareControlledQueue>[0]) =>
       declareControlledQueue(ch, { namespace, queue, queueType });
     const declared = broker.withChannel(declare).catch((err) => {
-      this.o.logger.warn({ err: (err as Error).message, queue }, 'controls.declare_failed');
+      this.options.logger.warn({ err: (err as Error).message, queue }, 'controls.declare_failed');
     });
     const handler = kind === 'fifo' ? this.fifoConsumer(id) : this.limitedConsumer(id);
     const prefetch = this.prefetchFor(id, kind);
@@ -247,14 +253,14 @@ export class DeliveryControls {
 
   /** FIFO: one at a time. Limited: enough in flight to reach the limit with ~50 ms round trips. */
   private prefetchFor(id: string, kind: 'fifo' | 'limited'): number {
-    const limit = this.o.lookup(id)?.rateLimit;
+    const limit = this.options.lookup(id)?.rateLimit;
     if (kind === 'fifo' || !limit) return 1;
     return Math.min(256, Math.max(2, Math.ceil(limit / 20)));
   }
 
   private async drainCheck(c: Controlled): Promise<void> {
     try {
-      const { messageCount } = await this.o.broker.withChannel((ch) => ch.checkQueue(c.queue));
+      const { messageCount } = await this.options.broker.withChannel((ch) => ch.checkQueue(c.queue));
       if (messageCount === 0) await this.retire(c, false);
     } catch {
       await this.retire(c, false); // no such queue any more
@@ -267,7 +273,7 @@ export class DeliveryControls {
     clearInterval(c.drainTimer);
     if (c.kind === 'limited') this.limitedCount--;
     await c.consumer.stop();
-    if (deleteQueue) await this.o.broker.withChannel((ch) => ch.deleteQueue(c.queue)).catch(() => {});
+    if (deleteQueue) await this.options.broker.withChannel((ch) => ch.deleteQueue(c.queue)).catch(() => {});
   }
 
   private pacerFor(sub: SubscriptionRecord): Pacer | undefined {
@@ -288,7 +294,7 @@ export class DeliveryControls {
         await this.sleep(100);
         return 'requeue';
       }
-      const sub = this.o.lookup(id);
+      const sub = this.options.lookup(id);
       const pacer = sub ? this.pacerFor(sub) : undefined;
       if (pacer && !(await pacer.acquire())) return 'requeue';
       return deliver(msg);
@@ -296,22 +302,22 @@ export class DeliveryControls {
   }
 
   private fifoConsumer(id: string): MessageHandler {
-    const { names, broker } = this.o;
+    const { names, broker } = this.options;
     return fifoHandler({
       subscriptionId: id,
-      lookup: this.o.lookup,
-      matches: this.o.matches,
-      deliverer: this.o.deliverer,
-      store: this.o.store,
-      heads: this.o.heads,
+      lookup: this.options.lookup,
+      matches: this.options.matches,
+      deliverer: this.options.deliverer,
+      store: this.options.store,
+      heads: this.options.heads,
       pacer: (sub) => this.pacerFor(sub),
       publishDead: (task) => {
         const { content, properties } = deliveryTaskMessage(task);
         return broker.publish('', names.deadQueue, content, properties);
       },
-      control: this.o.control,
-      scheduleMs: this.o.scheduleMs,
-      logger: this.o.logger,
+      control: this.options.control,
+      scheduleMs: this.options.scheduleMs,
+      logger: this.options.logger,
       sleep: this.sleep,
     });
   }

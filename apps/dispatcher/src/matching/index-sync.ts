@@ -33,7 +33,7 @@ export class IndexSync {
   /** While the feed is away: settles `current` (or fails it, when the worker stops first). */
   private held?: { release: () => void; abandon: (err: Error) => void };
 
-  constructor(private readonly o: IndexSyncOptions) {}
+  constructor(private readonly options: IndexSyncOptions) {}
 
   /** Resolves once the index is current; follows a newer wait started meanwhile (the feed lost again). */
   async whenCurrent(): Promise<void> {
@@ -71,7 +71,7 @@ export class IndexSync {
 
   /** Reads the snapshot until one read succeeds (backoff 250 ms doubling to 5 s) or the worker stops. */
   async untilDone(): Promise<void> {
-    for (let delay = 250; !this.o.stopped(); delay = Math.min(delay * 2, 5000)) {
+    for (let delay = 250; !this.options.stopped(); delay = Math.min(delay * 2, 5000)) {
       if (await this.resync()) return;
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -83,14 +83,14 @@ export class IndexSync {
     const startedAt = Date.now();
     const done = (async () => {
       try {
-        const subs = await this.o.source.load();
-        this.o.index.replaceWith(subs, startedAt);
+        const subs = await this.options.source.load();
+        this.options.index.replaceWith(subs, startedAt);
         this.lastStartedAt = Math.max(this.lastStartedAt, startedAt);
-        this.o.onSnapshot(subs);
+        this.options.onSnapshot(subs);
         return true;
       } catch (err) {
         this.failedAt = Date.now();
-        this.o.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
+        this.options.logger.warn({ err: (err as Error).message }, 'dispatcher.snapshot_failed');
         return false;
       } finally {
         this.reading = undefined;
@@ -107,7 +107,7 @@ export class IndexSync {
    * snapshot can be read, so the delivery is given back, not failed.
    */
   async lookupUnknown(id: string, askedAt = Date.now()): Promise<SubscriptionRecord | undefined> {
-    const { index } = this.o;
+    const { index } = this.options;
     if (index.isDeleted(id)) return undefined;
     // Two rounds at most: a read already under way may have started before `askedAt`.
     for (let round = 0; round < 2 && this.lastStartedAt < askedAt; round++) {

@@ -1,7 +1,7 @@
 import { defineRoute } from '@hookline/http';
 import { z } from 'zod';
-import { authenticateBody, refreshBody, tokensResponse } from '../api';
 import { UNAUTHORIZED } from '../memphis';
+import { authenticateBody, refreshBody, tokensResponse } from '../schemas';
 import type { AppContext } from './context';
 
 const authenticateQuery = z.object({

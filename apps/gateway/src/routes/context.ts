@@ -1,7 +1,7 @@
 import type { Logger, Routes } from '@hookline/http';
 import type { StationPublisher } from '../station-publisher';
 import type { StationPuller } from '../station-puller';
-import type { StationSchemas } from '../station-schemas';
+import type { StationSchemas } from '../station-schema-store';
 import type { TokenService } from '../tokens';
 import type { GatewayUsers } from '../users';
 import type { GatewayAccess } from './access';

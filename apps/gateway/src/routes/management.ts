@@ -1,8 +1,8 @@
 import { errorBodySchema } from '@hookline/contracts';
 import { defineRoute, HttpError } from '@hookline/http';
 import { z } from 'zod';
-import { changePasswordBody, createUserBody, stationParams, stationSchemaInput, userParams } from '../api';
-import { SchemaCompileError } from '../station-schemas';
+import { changePasswordBody, createUserBody, stationParams, stationSchemaInput, userParams } from '../schemas';
+import { SchemaCompileError } from '../station-schema-store';
 import type { AppContext } from './context';
 
 const error = (description: string) => ({ description, schema: errorBodySchema });

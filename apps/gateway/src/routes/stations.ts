@@ -2,15 +2,6 @@ import { TENANT_ID_PATTERN } from '@hookline/contracts';
 import { counter, defineRoute } from '@hookline/http';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import {
-  batchResponse,
-  consumeBody,
-  MAX_BATCH_ITEMS,
-  produceResponse,
-  pulledMessages,
-  stationErrorResponse,
-  stationParams,
-} from '../api';
 import { readRawBody, StationError } from '../memphis';
 import {
   type BodyKind,
@@ -21,6 +12,15 @@ import {
   type StationMessage,
   stationMessage,
 } from '../message';
+import {
+  batchResponse,
+  consumeBody,
+  MAX_BATCH_ITEMS,
+  produceResponse,
+  pulledMessages,
+  stationErrorResponse,
+  stationParams,
+} from '../schemas';
 import type { GatewayClaims } from '../tokens';
 import type { AppContext } from './context';
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { likeResponse, photoIdParams } from '../schemas';
 import type { AppContext } from './context';
 
-/** `GET|POST /like/:id`: "a user liked a photo". GET stays because the original curl example uses it. */
+/** `GET|POST /like/:id`: "a user liked a photo". GET stays because the original curl examples use it. */
 export function likeRoutes(ctx: AppContext): void {
   for (const method of ['get', 'post'] as const) {
     defineRoute(ctx, {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { verify } from '@hookline/signing';
 
 /**
- * `npm run consume -- --port 7777 [--secret whsec_... ...] [--api]`: seed 004's consumer, a receiver that
+ * `npm run consume -- --port 7777 [--secret whsec_... ...] [--api]`: a receiver that
  * prints every delivery and whether its Standard Webhooks signature holds under one of the secrets it
  * knows: those given with --secret (several subscriptions may point at one receiver), or with --api those
  * of every subscription whose url is on this port, fetched from Hookline (HOOKLINE_URL, HOOKLINE_API_KEY)

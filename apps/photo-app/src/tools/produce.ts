@@ -1,6 +1,5 @@
 /**
- * `npm run produce -- <type> '<json>'`: seed 004's producer, publishing one event through
- * `POST /events` the way any web app would. HOOKLINE_URL picks the server (default :3000);
+ * `npm run produce -- <type> '<json>'`: publishes one event through `POST /events` the way any web app would. HOOKLINE_URL picks the server (default :3000);
  * HOOKLINE_PRODUCER_KEY, when set, is sent as the producer key.
  */
 const USAGE = "usage: npm run produce -- <type> '<json data>'   (e.g. npm run produce -- order_created '{\"id\":1}')";

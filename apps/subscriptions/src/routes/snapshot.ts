@@ -2,7 +2,7 @@ import { subscriptionRecordSchema } from '@hookline/contracts';
 import { defineRoute } from '@hookline/http';
 import type { Response } from 'express';
 import type { AppContext } from '../context';
-import { toRecord } from '../model';
+import { toRecord } from '../models';
 
 // Lines are gathered into chunks of about this size: one write per line would cost a syscall each.
 const CHUNK_BYTES = 64 * 1024;

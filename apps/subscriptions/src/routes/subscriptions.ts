@@ -1,7 +1,7 @@
 import { DEFAULT_TENANT, ORDERING_SWITCH_DELAY_MS, type SigningScheme } from '@hookline/contracts';
 import { defineRoute, HttpError, tenantScope } from '@hookline/http';
 import type { AppContext } from '../context';
-import { type SubscriptionDoc, secretView, tenantOf, toView } from '../model';
+import { type SubscriptionDoc, secretView, tenantOf, toSubscriptionView } from '../models';
 import {
   rotatedSecretSchema,
   secretSchema,
@@ -35,7 +35,7 @@ function rotation(current: string, secret: string, graceMs: number): Subscriptio
     : { secret, previousSecret: null, previousSecretExpiresAt: null };
 }
 
-/** Seed 001's `/subscription` CRUD, plus secrets and their rotation. */
+/** The `/subscription` CRUD, plus secrets and their rotation. */
 export function registerSubscriptionRoutes(ctx: AppContext): void {
   const { store, feed, schemas, fifoQueues } = ctx;
 
@@ -110,7 +110,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       }
       await fifoQueues.prepare(doc._id, doc);
       await feed.upserted(doc);
-      res.status(201).json({ ...toView(doc), ...secretView(doc.secret) });
+      res.status(201).json({ ...toSubscriptionView(doc), ...secretView(doc.secret) });
     },
   });
 
@@ -127,7 +127,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       if (scope !== undefined && query.tenant !== undefined && query.tenant !== scope)
         throw otherTenant(scope, query.tenant);
       const page = await store.list({ ...query, tenant: scope ?? query.tenant });
-      res.json({ data: page.data.map(toView), next_cursor: page.nextCursor });
+      res.json({ data: page.data.map(toSubscriptionView), next_cursor: page.nextCursor });
     },
   });
 
@@ -142,7 +142,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
     async handler({ params }, req, res) {
       const doc = visible(await store.get(params.id), tenantScope(req));
       if (!doc) throw notFound(params.id);
-      res.json(toView(doc));
+      res.json(toSubscriptionView(doc));
     },
   });
 
@@ -178,7 +178,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
           ...(enabled ? { disabledReason: null } : {}),
         };
       });
-      res.json(toView(doc));
+      res.json(toSubscriptionView(doc));
     },
   });
 
@@ -219,7 +219,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
             : changes;
         return body.signing === undefined ? next : { ...next, ...schemeChange(current, body.signing ?? 'hmac-sha256') };
       });
-      res.json(toView(doc));
+      res.json(toSubscriptionView(doc));
     },
   });
 

@@ -1,20 +1,20 @@
 import { DEFAULT_TENANT, WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import { defineRoute, HttpError } from '@hookline/http';
 import type { AppContext } from '../context';
-import { type SubscriptionDoc, toRecord } from '../model';
+import { type SubscriptionDoc, toRecord } from '../models';
 import { DEFAULT_PING_DATA, type PingTarget, pingAll } from '../ping';
 import { register } from '../registrations';
 import { pingBodySchema, pingResultSchema, webhookRegisteredSchema, webhooksByEventSchema } from '../schemas';
 
-const tags = ['webhooks (seed 003)'];
+const tags = ['webhooks by event'];
 
 /**
- * Seed 003's API as views of the same subscriptions: `POST /webhook` is a subscription to one event,
+ * The webhooks-by-event API, as views of the same subscriptions: `POST /webhook` is a subscription to one event,
  * `DELETE /webhook` takes that event off the url's subscriptions, `GET /webhooks` groups by event.
  * Where `*` subscriptions appear: unfiltered, as their own `"*"` group; with `?event_filter=E`,
  * among E's urls, because they do receive E (the filter answers "who gets E?").
  */
-export function registerSeed003Routes(ctx: AppContext): void {
+export function registerWebhooksByEventRoutes(ctx: AppContext): void {
   const { store, feed, schemas } = ctx;
 
   /** The subscriptions `event_filter` selects, and the event each is reported (and pinged) under. */

@@ -3,8 +3,8 @@ import Ajv from 'ajv';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import protobuf from 'protobufjs';
-import type { StationSchemaInput } from './api';
 import { type BodyKind, parseJsonBody } from './message';
+import type { StationSchemaInput } from './schemas';
 
 export type { StationSchemaInput };
 

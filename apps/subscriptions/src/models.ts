@@ -62,7 +62,7 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
   },
   { versionKey: false, collection: 'subscriptions', minimize: true },
 );
-// The dispatcher matches by event type and the seed-003 routes look subscriptions up by url.
+// The dispatcher matches by event type and the webhooks-by-event routes look subscriptions up by url.
 subscriptionSchema.index({ eventTypes: 1 });
 subscriptionSchema.index({ url: 1 });
 // Tenant-scoped lists page by id; the per-tenant limit counts by tenant.
@@ -87,7 +87,7 @@ export function activeSecrets(doc: SubscriptionDoc, now = new Date()): string[] 
   return previousValid && doc.previousSecret ? [doc.secret, doc.previousSecret] : [doc.secret];
 }
 
-export function toView(doc: SubscriptionDoc): SubscriptionView {
+export function toSubscriptionView(doc: SubscriptionDoc): SubscriptionView {
   return {
     id: doc._id,
     tenant: tenantOf(doc),

@@ -56,7 +56,7 @@ export const userParams = z.object({ username: usernameSchema });
 export const changePasswordBody = z.object({ password: passwordSchema }).openapi('GatewayPasswordInput');
 
 /**
- * Memphis treats station and consumer names case-insensitively (it lower-cases them), so the seed's
+ * Memphis treats station and consumer names case-insensitively (it lower-cases them), so a client's
  * `/stations/STATION_NAME/...` is the station `station_name`. The lower-cased name must then pass
  * the catalog's rule (it becomes the event type `station.<name>` and part of queue names).
  */

@@ -31,7 +31,7 @@ async function closedPort(): Promise<number> {
 
 const register = (event: string, url: string) => request(h.app).post('/webhook').send({ event, url });
 
-describe('POST /webhook and DELETE /webhook (seed 003)', () => {
+describe('POST /webhook and DELETE /webhook: a url per event', () => {
   it("answers the seed's example exactly", async () => {
     const res = await request(h.app)
       .post('/webhook')
@@ -96,7 +96,7 @@ describe('POST /webhook and DELETE /webhook (seed 003)', () => {
   });
 });
 
-describe('GET /webhooks (seed 003)', () => {
+describe('GET /webhooks: urls grouped by event', () => {
   beforeEach(async () => {
     await register('user_registered', 'http://example.com/webhook1');
     await register('user_registered', 'http://example.com/webhook2');
@@ -140,7 +140,7 @@ describe('GET /webhooks (seed 003)', () => {
   });
 });
 
-describe('POST /webhooks/ (seed 004)', () => {
+describe('POST /webhooks/: a url for every event', () => {
   it('subscribes a url to every event, once', async () => {
     const res = await request(h.app).post('/webhooks/').send({ url: 'http://10.0.2.2:7777' });
     expect(res.status).toBe(201);
@@ -152,7 +152,7 @@ describe('POST /webhooks/ (seed 004)', () => {
   });
 });
 
-describe('POST /ping (seed 003)', () => {
+describe('POST /ping: a signed test delivery to each url', () => {
   it('pings every url with a signed Standard Webhooks delivery, and reports failures', async () => {
     receiver.respond((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

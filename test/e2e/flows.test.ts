@@ -13,7 +13,7 @@ import {
 import { call, parseBody, verifySignature } from '../support/http';
 
 /**
- * Every seed flow end to end, through HTTP only, against photo-app, subscriptions, dispatcher and
+ * Every product flow end to end, through HTTP only, against photo-app, subscriptions, dispatcher and
  * gateway each in its own process (as docker-compose runs them), the real RabbitMQ and MongoDB.
  */
 
@@ -47,7 +47,7 @@ afterAll(async () => {
   await cluster?.stop();
 }, 30_000);
 
-describe('seed 001: photo likes delivered to subscriptions', () => {
+describe('photo likes delivered to subscriptions', () => {
   it('POST /subscription, GET /like/123: a signed delivery, recorded with its attempt', async () => {
     const rx = await receiver();
     const sub = await call('POST', `${cluster.url('subscriptions')}/subscription`, {
@@ -115,7 +115,7 @@ describe('seed 001: photo likes delivered to subscriptions', () => {
   });
 });
 
-describe('seed 003: user notification webhooks', () => {
+describe('sign-ups and messages notify registered urls (/webhook, /webhooks, /ping)', () => {
   it('/webhook, /webhooks, /users, /users/messages, /ping, DELETE /webhook', async () => {
     const subs = cluster.url('subscriptions');
     const photo = cluster.url('photo-app');
@@ -155,7 +155,7 @@ describe('seed 003: user notification webhooks', () => {
     const u2 = await call('POST', `${photo}/users`, { username: bob });
     expect(u2.status).toBe(201);
     const registered = await rxUsers.waitFor(2, 20_000);
-    // The secret of a seed-003 registration is the subscription's: the management API shows it.
+    // The secret of a /webhook registration is the subscription's: the management API shows it.
     const found = await call('GET', `${subs}/subscription?url=${encodeURIComponent(usersUrl)}`);
     expect(found.body.data).toHaveLength(1);
     const secret = await call('GET', `${subs}/subscription/${found.body.data[0].id}/secret`);
@@ -224,7 +224,7 @@ describe('seed 003: user notification webhooks', () => {
   });
 });
 
-describe('seed 004: POST /webhooks/, the producer and consumer tools', () => {
+describe('a web app publishes its own events: POST /webhooks/, the producer and consumer tools', () => {
   it('the consumer tool receives the producer tool’s event, signature valid', async () => {
     const port = await freePort();
     const consumerOut: string[] = [];
@@ -233,7 +233,7 @@ describe('seed 004: POST /webhooks/, the producer and consumer tools', () => {
     expect(sub.status).toBe(201);
     expect(sub.body).toMatchObject({ url: consumerUrl, eventTypes: ['*'] });
     expect(sub.body.secret).toMatch(/^whsec_/);
-    // Seed 004's scripts register at every run: the same subscription comes back.
+    // Producer scripts register at every run: the same subscription comes back.
     const again = await call('POST', `${cluster.url('subscriptions')}/webhooks`, { url: consumerUrl });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(sub.body.id);
@@ -305,7 +305,7 @@ describe('seed 004: POST /webhooks/, the producer and consumer tools', () => {
   });
 });
 
-describe('seed 000: the REST gateway', () => {
+describe('third-party webhooks into stations: the REST gateway', () => {
   it('authenticate, produce with the token in the query string, a subscriber receives it, pull consumption', async () => {
     const gw = cluster.url('gateway');
     const station = `stripe-${suffix()}`;

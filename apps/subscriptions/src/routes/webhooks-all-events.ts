@@ -1,23 +1,23 @@
 import { WILDCARD_EVENT_TYPE } from '@hookline/contracts';
 import { defineRoute } from '@hookline/http';
 import type { AppContext } from '../context';
-import { toView } from '../model';
+import { toSubscriptionView } from '../models';
 import { register } from '../registrations';
 import { subscriptionWithSecretSchema } from '../schemas';
 
 /**
- * Seed 004's `POST /webhooks/ {url}`: subscribe a url to every event. Its scripts register at every
- * run, so registering a url that already has a `*` subscription answers that one (200) instead of
+ * `POST /webhooks/ {url}`: subscribe a url to every event. The callers this was made for register
+ * at every run of their scripts, so registering a url that already has a `*` subscription answers that one (200) instead of
  * creating a second, which would deliver every event twice; concurrent ones too (registrations.ts).
  */
-export function registerSeed004Routes(ctx: AppContext): void {
+export function registerWebhooksAllEventsRoute(ctx: AppContext): void {
   defineRoute(ctx, {
     access: ctx.access.management,
     method: 'post',
     // Express' non-strict routing serves `/webhooks/` here too.
     path: '/webhooks',
     summary: 'Subscribe a url to every event ("*"); `/webhooks/` works too',
-    tags: ['webhooks (seed 004)'],
+    tags: ['webhooks for all events'],
     body: ctx.schemas.allEventsBody,
     responses: {
       201: { description: 'subscribed', schema: subscriptionWithSecretSchema },
@@ -26,7 +26,7 @@ export function registerSeed004Routes(ctx: AppContext): void {
     async handler({ body }, _req, res) {
       const { outcome, doc } = await register(ctx.store, body.url, WILDCARD_EVENT_TYPE);
       if (outcome === 'created') await ctx.feed.upserted(doc);
-      res.status(outcome === 'created' ? 201 : 200).json({ ...toView(doc), secret: doc.secret });
+      res.status(outcome === 'created' ? 201 : 200).json({ ...toSubscriptionView(doc), secret: doc.secret });
     },
   });
 }
