@@ -127,6 +127,8 @@ async function main(): Promise<void> {
   if (from) return rerender(from);
   if (PROFILE) return profile();
   const started = new Date();
+  // Read now: the worktree may change while the run goes on.
+  const commit = gitCommit();
   log(`${QUICK ? 'quick' : 'full'} run, ${RUNS} repetition(s), counts ${JSON.stringify(N)}`);
   const reps: Rep[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -136,7 +138,6 @@ async function main(): Promise<void> {
   const rows = table(reps);
   const cpuRows = cpuTable(reps);
   const ended = new Date();
-  const commit = gitCommit();
   const when = `${started.toISOString().slice(0, 16)}-${ended.toISOString().slice(11, 16)} UTC`;
   const loads = `load average ${loadAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${os
     .loadavg()
