@@ -80,7 +80,8 @@ export class StationPuller {
   ): Promise<void> {
     const queue = await this.ensureQueue(station, group);
     try {
-      await this.broker.withChannel(async (ch) => {
+      // On the consuming connection: a memory or disk alarm blocks the publishing one, acks included.
+      await this.broker.withConsumingChannel(async (ch) => {
         const taken = await this.take(ch, queue, options);
         if (await deliver(taken.map((m) => pulledMessage(m.content)))) for (const m of taken) ch.ack(m);
       });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { injectTrace } from '@hookline/telemetry';
-import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { type BrokerLogger, ReconnectingConnection, silentLogger } from './connection';
 import { type ConsumeOptions, type Consumer, Consumers, type MessageHandler } from './consumers';
 import { BrokerUnavailableError, UnroutableMessageError } from './errors';
@@ -87,20 +87,10 @@ export class Broker extends EventEmitter {
   async waitUntilConnected(timeoutMs: number): Promise<void> {
     if (this.pub) return;
     void this.publishing.connect();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('connected', onConnected);
-        reject(new BrokerUnavailableError('RabbitMQ is not reachable'));
-      }, timeoutMs);
-      const onConnected = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.once('connected', onConnected);
-    });
+    await nextConnected(this, timeoutMs);
   }
 
-  private async openPublishChannel(conn: NonNullable<ReconnectingConnection['current']>): Promise<void> {
+  private async openPublishChannel(conn: ChannelModel): Promise<void> {
     const ch = await conn.createConfirmChannel();
     ch.on('error', () => {}); // logged by whoever's publish failed with it
     ch.on('return', (msg: ConsumeMessage) => this.returned(ch, msg));
@@ -145,6 +135,24 @@ export class Broker extends EventEmitter {
   async withChannel<T>(fn: (ch: Channel) => Promise<T>): Promise<T> {
     const conn = this.publishing.current;
     if (!conn) throw new BrokerUnavailableError('RabbitMQ is not connected');
+    return this.onChannel(conn, fn);
+  }
+
+  /**
+   * A short-lived channel on the consuming connection, for a pull that takes and acks messages (the
+   * gateway's consume routes): it keeps working while an alarm blocks the publishing connection.
+   * Opens the consuming connection if need be, waiting up to `timeoutMs` for it.
+   */
+  async withConsumingChannel<T>(fn: (ch: Channel) => Promise<T>, timeoutMs = 5000): Promise<T> {
+    if (this.closed) throw new BrokerUnavailableError('the broker client is closed');
+    const consuming = this.consumingConnection();
+    if (!consuming.current) await nextConnected(consuming, timeoutMs);
+    const conn = consuming.current;
+    if (!conn) throw new BrokerUnavailableError('RabbitMQ is not connected');
+    return this.onChannel(conn, fn);
+  }
+
+  private async onChannel<T>(conn: ChannelModel, fn: (ch: Channel) => Promise<T>): Promise<T> {
     const ch = await conn.createChannel();
     ch.on('error', () => {});
     try {
@@ -210,22 +218,27 @@ export class Broker extends EventEmitter {
   /** Consumes with manual acks on the consuming connection; re-subscribes by itself (see Consumers). */
   consume(queue: string, handler: MessageHandler, options: ConsumeOptions): Consumer {
     const consumer = this.consumers.add(queue, handler, options);
-    if (!this.consuming && !this.closed) {
-      const consuming = new ReconnectingConnection({
-        url: this.options.url,
-        name: `${this.name} (consume)`,
-        logger: this.log,
-        setup: this.options.setup,
-        onOpen: (conn) => this.consumers.attachAll(conn),
-        onLost: () => {
-          this.consumers.detachAll();
-          this.emit('disconnected');
-        },
-      });
-      this.consuming = consuming;
-      void consuming.connect();
-    }
+    if (!this.closed) this.consumingConnection();
     return consumer;
+  }
+
+  /** The consuming connection, opened on first use. */
+  private consumingConnection(): ReconnectingConnection {
+    if (this.consuming) return this.consuming;
+    const consuming = new ReconnectingConnection({
+      url: this.options.url,
+      name: `${this.name} (consume)`,
+      logger: this.log,
+      setup: this.options.setup,
+      onOpen: (conn) => this.consumers.attachAll(conn),
+      onLost: () => {
+        this.consumers.detachAll();
+        this.emit('disconnected');
+      },
+    });
+    this.consuming = consuming;
+    void consuming.connect();
+    return consuming;
   }
 
   async close(): Promise<void> {
@@ -234,4 +247,19 @@ export class Broker extends EventEmitter {
     this.dropPublishChannel(new BrokerUnavailableError('the broker client is closing'));
     await Promise.all([this.consuming?.close(), this.publishing.close()]);
   }
+}
+
+/** Resolves on the emitter's next `connected`, or rejects with BrokerUnavailableError after `timeoutMs`. */
+function nextConnected(emitter: EventEmitter, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off('connected', onConnected);
+      reject(new BrokerUnavailableError('RabbitMQ is not reachable'));
+    }, timeoutMs);
+    const onConnected = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    emitter.once('connected', onConnected);
+  });
 }

@@ -314,6 +314,9 @@ describe('a RabbitMQ memory or disk alarm', () => {
       await broker.withChannel((ch) => ch.assertQueue(queue, { durable: true }));
       const queued = 20;
       for (let i = 0; i < queued; i++) await broker.publish('', queue, Buffer.from(`m${i}`));
+      const pullQueue = `${ns}.pull-${kind}`;
+      await broker.withChannel((ch) => ch.assertQueue(pullQueue, { durable: true }));
+      await broker.publish('', pullQueue, Buffer.from('pull-me'));
       let release = () => {};
       const gate = new Promise<void>((r) => {
         release = r;
@@ -340,6 +343,14 @@ describe('a RabbitMQ memory or disk alarm', () => {
         release();
         await waitFor(() => got.length === queued, 15_000, 'every queued message consumed and acked during the alarm');
         expect(got).toEqual(Array.from({ length: queued }, (_, i) => `m${i}`));
+        // A pull on a short-lived channel (the gateway's consume routes) takes and acks too.
+        const pulled = broker.withConsumingChannel(async (ch) => {
+          const m = await ch.get(pullQueue, { noAck: false });
+          if (m) ch.ack(m);
+          return m ? m.content.toString() : undefined;
+        });
+        const tooLate = new Promise((r) => setTimeout(() => r('no answer within 5 s'), 5000).unref());
+        expect(await Promise.race([pulled, tooLate])).toBe('pull-me');
       } finally {
         release();
         await alarm.off();
