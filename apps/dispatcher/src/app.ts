@@ -1,3 +1,4 @@
+import type { DispatcherSettings } from '@hookline/config';
 import { recordTenant } from '@hookline/contracts';
 import { assembleApp, type HttpModule, OpenAPIRegistry, projectAccess } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
@@ -8,7 +9,6 @@ import type { Requeuer } from './operations/requeue';
 import type { AppContext } from './routes/context';
 import { deliveryRoutes } from './routes/deliveries';
 import { statsRoutes } from './routes/stats';
-import type { DispatcherSettings } from './service';
 import type { DeliveryModels } from './store/models';
 import type { DispatcherWorker } from './worker';
 

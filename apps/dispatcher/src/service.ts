@@ -1,5 +1,5 @@
 import { topologyNames } from '@hookline/broker';
-import type { DispatcherConfig } from '@hookline/config';
+import type { DispatcherSettings } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { createDispatcherModule } from './app';
@@ -13,9 +13,6 @@ import { DeliveryStore } from './store/delivery-store';
 import { deliveryModels, retentionSeconds } from './store/models';
 import { applyRetention } from './store/retention';
 import { DispatcherWorker } from './worker';
-
-/** The process-independent config of this app (the port and MongoDB URL belong to the process). */
-export type DispatcherSettings = Omit<DispatcherConfig, 'PORT' | 'MONGO_URL'>;
 
 /**
  * Starts the dispatcher inside a process: used by its own main.ts and by `npm start`. The worker

@@ -1,3 +1,4 @@
+import type { GatewaySettings } from '@hookline/config';
 import { assembleApp, type HttpModule, OpenAPIRegistry } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks, tenantExists } from '@hookline/runtime';
@@ -9,7 +10,6 @@ import type { AppContext } from './routes/context';
 import { managementRoutes } from './routes/management';
 import { stationRoutes } from './routes/stations';
 import { loadJwtSecrets } from './secrets';
-import type { GatewaySettings } from './service';
 import { StationGroups } from './station-groups';
 import { createStationPublisher } from './station-publisher';
 import { StationPuller } from './station-puller';

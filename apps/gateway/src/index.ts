@@ -1,2 +1,3 @@
+export type { GatewaySettings } from '@hookline/config';
 export { createApp, createGatewayModule } from './app';
-export { type GatewaySettings, startGateway } from './service';
+export { startGateway } from './service';

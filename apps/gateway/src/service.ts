@@ -1,11 +1,8 @@
-import type { GatewayConfig } from '@hookline/config';
+import type { GatewaySettings } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { createGatewayModule, stationPuller } from './app';
 import { GatewayUsers, parseSeedUsers } from './users';
-
-/** The process-independent config of this app (the port and MongoDB URL belong to the process). */
-export type GatewaySettings = Omit<GatewayConfig, 'PORT' | 'MONGO_URL'>;
 
 /** Starts this app inside a process: used by its own main.ts and by `npm start`. */
 export async function startGateway(deps: ServiceDeps<GatewaySettings>): Promise<ServiceHandle> {

@@ -1,3 +1,4 @@
+import type { PhotoAppSettings } from '@hookline/config';
 import { EventCatalog } from '@hookline/event-catalog';
 import { assembleApp, type HttpModule, OpenAPIRegistry, producerAuth } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
@@ -12,7 +13,6 @@ import { eventRoutes } from './routes/events';
 import { likeRoutes } from './routes/likes';
 import { messageRoutes } from './routes/messages';
 import { userRoutes } from './routes/users';
-import type { PhotoAppSettings } from './service';
 
 /** This app's routes, readiness checks and OpenAPI registry. */
 export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpModule {

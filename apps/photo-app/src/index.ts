@@ -1,2 +1,3 @@
+export type { PhotoAppSettings } from '@hookline/config';
 export { createApp, createPhotoAppModule } from './app';
-export { type PhotoAppSettings, startPhotoApp } from './service';
+export { startPhotoApp } from './service';

@@ -1,5 +1,6 @@
+import type { SubscriptionsSettings } from '@hookline/config';
 import { catalogWebhooks, EventCatalog } from '@hookline/event-catalog';
-import { assembleApp, type HttpModule, OpenAPIRegistry, projectAccess } from '@hookline/http';
+import { assembleApp, type HttpModule, OpenAPIRegistry, projectAccess, type ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
 import { readinessChecks, tenantTokenVerifier } from '@hookline/runtime';
 import type { Express } from 'express';
@@ -16,7 +17,6 @@ import { registerTransformTestRoute } from './routes/transform-test';
 import { registerWebhooksAllEventsRoute } from './routes/webhooks-all-events';
 import { registerWebhooksByEventRoutes } from './routes/webhooks-by-event';
 import { buildSchemas } from './schemas';
-import type { SubscriptionsSettings } from './service';
 import { SubscriptionStore } from './store';
 import { TenantStore } from './tenant-store';
 import { createTestEventPublisher } from './test-events';
@@ -76,4 +76,12 @@ export function createApp(deps: ServiceDeps<SubscriptionsSettings>): Express {
     logger: deps.logger,
     title: 'Hookline subscriptions',
   });
+}
+
+/**
+ * Starts this app inside a process: used by its own main.ts and by `npm start`. It has no background
+ * work of its own: stopping has nothing to wait for.
+ */
+export async function startSubscriptions(deps: ServiceDeps<SubscriptionsSettings>): Promise<ServiceHandle> {
+  return { module: createSubscriptionsModule(deps), stop: async () => {} };
 }

@@ -1,2 +1,2 @@
-export { createApp, createSubscriptionsModule } from './app';
-export { type SubscriptionsSettings, startSubscriptions } from './service';
+export type { SubscriptionsSettings } from '@hookline/config';
+export { createApp, createSubscriptionsModule, startSubscriptions } from './app';

@@ -1,5 +1,5 @@
 import { subscriptionsEnv } from '@hookline/config';
 import { runStandalone } from '@hookline/runtime';
-import { startSubscriptions } from './service';
+import { startSubscriptions } from './app';
 
 void runStandalone({ name: 'subscriptions', envSchema: subscriptionsEnv, start: startSubscriptions });

@@ -1,4 +1,5 @@
 import { type Broker, topologyNames } from '@hookline/broker';
+import type { SubscriptionsSettings } from '@hookline/config';
 import { parseEnv, subscriptionsEnv } from '@hookline/config';
 import { type SubscriptionChange, subscriptionChangeSchema } from '@hookline/contracts';
 import { createLogger } from '@hookline/http';
@@ -8,7 +9,6 @@ import amqp from 'amqplib';
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createApp } from '../src/app';
-import type { SubscriptionsSettings } from '../src/service';
 
 export const TEST_TENANT_TOKEN_SECRET = 'test-tenant-token-secret-0123456789abcdef';
 

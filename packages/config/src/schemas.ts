@@ -160,3 +160,13 @@ export type DispatcherConfig = z.infer<typeof dispatcherEnv>;
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export type HooklineConfig = z.infer<typeof hooklineEnv>;
 export type WebConfig = z.infer<typeof webEnv>;
+
+/**
+ * An app's config less what belongs to its process (the port and the MongoDB URL): what the app's
+ * start function takes, in its own process or inside `npm start`.
+ */
+export type AppSettings<Config> = Omit<Config, 'PORT' | 'MONGO_URL'>;
+export type PhotoAppSettings = AppSettings<PhotoAppConfig>;
+export type SubscriptionsSettings = AppSettings<SubscriptionsConfig>;
+export type DispatcherSettings = AppSettings<DispatcherConfig>;
+export type GatewaySettings = AppSettings<GatewayConfig>;
