@@ -39,7 +39,7 @@ export class Broker extends EventEmitter {
   private readonly consumers: Consumers;
   private pub?: ConfirmChannel;
   /** Publishes of the current channel, in publish order (returns are matched to the oldest). */
-  private pending: PendingPublish[] = [];
+  private pending = new Set<PendingPublish>();
   private closed = false;
   private readonly log: BrokerLogger;
   private readonly name: string;
@@ -113,7 +113,7 @@ export class Broker extends EventEmitter {
   private dropPublishChannel(err: Error): void {
     this.pub = undefined;
     const waiting = this.pending;
-    this.pending = [];
+    this.pending = new Set();
     for (const p of waiting) p.settle(err);
   }
 
@@ -125,10 +125,13 @@ export class Broker extends EventEmitter {
   private returned(ch: ConfirmChannel, msg: ConsumeMessage): void {
     if (this.pub !== ch) return;
     const { exchange, routingKey } = msg.fields;
-    const p = this.pending.find(
-      (p) => !p.returned && p.exchange === exchange && p.routingKey === routingKey && p.content.equals(msg.content),
-    );
-    if (p) p.returned = true;
+    // A Set iterates in insertion order: the first match is the oldest.
+    for (const p of this.pending) {
+      if (p.returned || p.exchange !== exchange || p.routingKey !== routingKey || !p.content.equals(msg.content))
+        continue;
+      p.returned = true;
+      return;
+    }
   }
 
   /** A short-lived channel for one-off declarations (e.g. a station queue on first use). */
@@ -182,8 +185,7 @@ export class Broker extends EventEmitter {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          const i = this.pending.indexOf(entry);
-          if (i >= 0) this.pending.splice(i, 1);
+          this.pending.delete(entry);
           if (!err && entry.returned)
             reject(
               new UnroutableMessageError(`no queue took the message (exchange "${exchange}", key "${routingKey}")`),
@@ -202,7 +204,7 @@ export class Broker extends EventEmitter {
         timeoutMs,
       );
       // A lost connection or channel fails every publish still waiting for its confirm.
-      this.pending.push(entry);
+      this.pending.add(entry);
       try {
         // The active trace (an HTTP request's, a fan-out's) travels in the message headers.
         const headers = injectTrace({ ...options.headers });
