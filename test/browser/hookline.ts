@@ -4,15 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   deleteNamespace,
+  freePort,
   RABBITMQ_URL,
+  REPO_ROOT,
   type Receiver,
+  spawnTs,
   startReceiver,
+  stopProcess,
   uniqueMongoUrl,
   uniqueNamespace,
   waitFor,
 } from '@hookline/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { freePort, REPO_ROOT, spawnTs, stopProcess } from '../support/cluster';
 
 /**
  * What the browser tests run against: Hookline exactly as `npm start` runs it (one process, the

@@ -1,6 +1,6 @@
 import { ORDERING_SWITCH_DELAY_MS } from '@hookline/contracts';
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, sleep } from '../support/cluster';
+import { type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { Cluster } from '../support/cluster';
 import { publishLikes, tally } from '../support/events';
 import { call, parseBody } from '../support/http';
 

@@ -1,15 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
 import {
-  Cluster,
   freePort,
-  GATEWAY_PASSWORD,
-  GATEWAY_USER,
-  sleep,
+  nothingMoreHappensWithin,
+  type Receiver,
   spawnTs,
+  startReceiver,
   stopProcess,
-  suffix,
-} from '../support/cluster';
+  waitFor,
+} from '@hookline/testing';
+import { Cluster, GATEWAY_PASSWORD, GATEWAY_USER, suffix } from '../support/cluster';
 import { call, parseBody, verifySignature } from '../support/http';
 
 /**
@@ -19,16 +18,15 @@ import { call, parseBody, verifySignature } from '../support/http';
 
 jest.setTimeout(60_000);
 
-/**
- * A subscription reaches the dispatchers through RabbitMQ after the POST answered (the route awaits
- * the publish confirm, not the dispatcher): an event published in the same millisecond could be
- * matched before the change arrives. A user of the API never notices; a test that publishes at once does.
- */
-const SUBSCRIPTION_SETTLE_MS = 300;
-
 let cluster: Cluster;
 const receivers: Receiver[] = [];
 const children: ChildProcess[] = [];
+
+/** The ids of the subscriptions to `url` (a `/webhook` registration answers without one). */
+async function subscriptionIdsOf(url: string): Promise<string[]> {
+  const res = await call('GET', `${cluster.url('subscriptions')}/subscription?url=${encodeURIComponent(url)}`);
+  return (res.body.data as { id: string }[]).map((s) => s.id);
+}
 
 async function receiver(): Promise<Receiver> {
   const r = await startReceiver();
@@ -58,7 +56,7 @@ describe('photo likes delivered to subscriptions', () => {
     expect(sub.body).toMatchObject({ url: `${rx.url}/uploadImage/`, eventTypes: ['LIKED_PHOTO'], enabled: true });
     expect(sub.body.id).toMatch(/^sub_/);
     expect(sub.body.secret).toMatch(/^whsec_/);
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await cluster.untilDispatcherKnows(sub.body.id);
 
     const like = await call('GET', `${cluster.url('photo-app')}/like/123`);
     expect(like.status).toBe(202);
@@ -144,7 +142,9 @@ describe('sign-ups and messages notify registered urls (/webhook, /webhooks, /pi
     expect(filtered.body.webhooks[0].event).toBe('user_registered');
     expect(filtered.body.webhooks[0].urls).toContain(usersUrl);
     expect(filtered.body.webhooks[0].urls).not.toContain(messagesUrl);
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    const [usersId] = await subscriptionIdsOf(usersUrl);
+    const [messagesId] = await subscriptionIdsOf(messagesUrl);
+    for (const id of [usersId, messagesId]) await cluster.untilDispatcherKnows(String(id));
 
     // A registration and a message: each event to its own webhook.
     const alice = `alice_${suffix()}`;
@@ -216,10 +216,10 @@ describe('sign-ups and messages notify registered urls (/webhook, /webhooks, /pi
     expect((await call('DELETE', `${subs}/webhook`, { event: 'user_registered', url: usersUrl })).status).toBe(404);
     const after = await call('GET', `${subs}/webhooks?event_filter=user_registered`);
     expect(JSON.stringify(after.body)).not.toContain(usersUrl);
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await cluster.untilDispatcherKnows(String(usersId), false);
     const count = rxUsers.requests.length;
     expect((await call('POST', `${photo}/users`, { username: `carol_${suffix()}` })).status).toBe(201);
-    await sleep(1500);
+    await nothingMoreHappensWithin(1500);
     expect(rxUsers.requests.length).toBe(count);
   });
 });
@@ -248,7 +248,7 @@ describe('a web app publishes its own events: POST /webhooks/, the producer and 
     consumer.stderr?.on('data', (d: Buffer) => consumerOut.push(d.toString('utf8')));
     await waitFor(() => consumerOut.join('').includes('consume: listening'), 30_000, 'the consumer tool listening');
     expect(consumerOut.join('')).toContain('(verifying signatures)');
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await cluster.untilDispatcherKnows(sub.body.id);
 
     const producer = spawnTs('apps/photo-app/src/tools/produce.ts', ['order_created', '{"orderId":42}'], {
       HOOKLINE_URL: cluster.url('photo-app'),
@@ -334,7 +334,7 @@ describe('third-party webhooks into stations: the REST gateway', () => {
       eventTypes: [`station.${station}`],
     });
     expect(sub.status).toBe(201);
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await cluster.untilDispatcherKnows(sub.body.id);
 
     // A consumer group receives what is published after its first use: use it once first.
     const pull = (wait = 200) =>

@@ -1,6 +1,6 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { type ReceivedRequest, type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, sleep } from '../support/cluster';
+import { type ReceivedRequest, type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { Cluster } from '../support/cluster';
 import { call, parseBody, verifySignature } from '../support/http';
 
 /**
@@ -10,7 +10,7 @@ import { call, parseBody, verifySignature } from '../support/http';
 
 jest.setTimeout(60_000);
 
-// See flows.test.ts: a subscription reaches the dispatcher through RabbitMQ after its POST answered.
+// A subscription reaches the dispatcher through RabbitMQ after its POST answered (see Cluster.untilDispatcherKnows).
 const SUBSCRIPTION_SETTLE_MS = 300;
 const TYPE = 'order.paid';
 

@@ -1,5 +1,5 @@
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, sleep, suffix } from '../support/cluster';
+import { type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { Cluster, suffix } from '../support/cluster';
 import { call, parseBody, verifySignature } from '../support/http';
 
 /**
@@ -12,7 +12,7 @@ import { call, parseBody, verifySignature } from '../support/http';
 
 jest.setTimeout(60_000);
 
-// See flows.test.ts: a subscription reaches the dispatcher through RabbitMQ after the POST answered.
+// A subscription reaches the dispatcher through RabbitMQ after the POST answered (see Cluster.untilDispatcherKnows).
 const SUBSCRIPTION_SETTLE_MS = 300;
 const TYPE = 'order.created';
 

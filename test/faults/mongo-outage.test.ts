@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, freePort, sleep, suffix } from '../support/cluster';
+import { freePort, type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { Cluster, suffix } from '../support/cluster';
 import { histogram, photoIds, publishLikes } from '../support/events';
 import { call, parseBody } from '../support/http';
 import { MongoProcess } from '../support/mongo';

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteNamespace, RABBITMQ_URL, uniqueNamespace, waitFor } from '@hookline/testing';
-import { freePort, REPO_ROOT } from '../support/cluster';
+import { deleteNamespace, freePort, RABBITMQ_URL, REPO_ROOT, uniqueNamespace, waitFor } from '@hookline/testing';
 
 /** `npm start` as a supervisor sees it: its ready lines, its failures, and SIGTERM sent to npm alone. */
 

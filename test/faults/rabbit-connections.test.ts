@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, GATEWAY_PASSWORD, GATEWAY_USER, sleep } from '../support/cluster';
+import { type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { Cluster, GATEWAY_PASSWORD, GATEWAY_USER } from '../support/cluster';
 import { histogram, photoIds, publishLikes, tally } from '../support/events';
 import { call } from '../support/http';
 

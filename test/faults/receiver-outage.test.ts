@@ -1,5 +1,5 @@
-import { startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, freePort, sleep } from '../support/cluster';
+import { freePort, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { Cluster } from '../support/cluster';
 import { histogram, photoIds, publishLikes, tally } from '../support/events';
 import { call } from '../support/http';
 

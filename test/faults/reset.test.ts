@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { deleteNamespace, namespaceObjects, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
+import { deleteNamespace, namespaceObjects, RABBITMQ_URL, REPO_ROOT, uniqueNamespace } from '@hookline/testing';
 import amqp from 'amqplib';
-import { REPO_ROOT } from '../support/cluster';
 
 /** `npm run reset` deletes this namespace's queues and exchanges, and only after a yes. */
 

@@ -1,10 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testing';
+import {
+  deleteNamespace,
+  freePort,
+  RABBITMQ_URL,
+  sleep,
+  spawnTs,
+  stopProcess,
+  uniqueNamespace,
+  waitFor,
+} from '@hookline/testing';
 
 /**
  * A Hookline deployment for one test file: every app as its own child process, as docker-compose
@@ -12,33 +20,11 @@ import { deleteNamespace, RABBITMQ_URL, uniqueNamespace } from '@hookline/testin
  * MongoDB database and one RabbitMQ namespace that no other test uses.
  */
 
-export const REPO_ROOT = join(__dirname, '..', '..');
 export const APPS = ['subscriptions', 'dispatcher', 'photo-app', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
 
 export const GATEWAY_USER = 'root';
 export const GATEWAY_PASSWORD = 'memphis-pass';
-
-/** Every child process any cluster started in this jest worker: killed on exit whatever happens. */
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
-
-/** A TCP port that was free a moment ago (listen on 0, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Keeps the last `max` lines a child printed, for failure messages. */
 class LogTail {
@@ -60,33 +46,6 @@ class LogTail {
   all(): string[] {
     return this.lines.slice();
   }
-}
-
-/** Spawns `node --conditions=hookline-src --import tsx <script> ...args` from the repository root. */
-export function spawnTs(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  options: { inheritEnv?: boolean } = {},
-): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=hookline-src', '--import', 'tsx', script, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...(options.inheritEnv === false ? { PATH: process.env.PATH ?? '' } : process.env), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return child;
-}
-
-/** Sends `signal`, then SIGKILL if the process is still there after `graceMs`; resolves once it exited. */
-export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 export interface ClusterOptions {
@@ -190,6 +149,28 @@ export class Cluster {
       await sleep(100);
     }
     throw new Error(`${app} not ready after ${timeoutMs} ms (last /readyz: ${last})\n${this.logs(app)}`);
+  }
+
+  /**
+   * Waits until the dispatcher's index has (with `known` false: no longer has) the subscription: a
+   * change reaches it through RabbitMQ after the subscription's route answered, so an event published
+   * at once could be matched before it. Asked through recovery, which answers 404 for a subscription
+   * the index lacks; recovering the failures since the year 2999 re-queues nothing.
+   */
+  async untilDispatcherKnows(subscriptionId: string, known = true): Promise<void> {
+    const url = `${this.url('dispatcher')}/subscription/${subscriptionId}/recover`;
+    await waitFor(
+      async () => {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ since: '2999-01-01T00:00:00Z' }),
+        });
+        return (res.status === 202) === known;
+      },
+      10_000,
+      `the dispatcher ${known ? 'knowing' : 'forgetting'} subscription ${subscriptionId}`,
+    );
   }
 
   /** Current `/readyz` status of every app, e.g. `{dispatcher: '200', ...}`. */

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, stopProcess } from './cluster';
+import { REPO_ROOT, stopProcess } from '@hookline/testing';
 
 const live = new Set<ChildProcess>();
 process.on('exit', () => {

@@ -1,4 +1,4 @@
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
+import { nothingMoreHappensWithin, type Receiver, startReceiver, waitFor } from '@hookline/testing';
 import { Webhook } from 'standardwebhooks';
 import { Harness, subscription } from './support/harness';
 
@@ -106,7 +106,7 @@ describe('dispatcher delivery (real RabbitMQ, test MongoDB, local receivers)', (
     await waitFor(() => h.disabled.find((d) => d.id === sub.id));
     expect(h.disabled.find((d) => d.id === sub.id)?.reason).toMatch(/410/);
     await h.publish('gone.event', {});
-    await new Promise((r) => setTimeout(r, 500));
+    await nothingMoreHappensWithin(500);
     expect(receiver.requests).toHaveLength(1);
   });
 

@@ -1,5 +1,5 @@
 import { assembleApp, OpenAPIRegistry, projectAccess } from '@hookline/http';
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
+import { nothingMoreHappensWithin, type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
 import { Router } from 'express';
 import request from 'supertest';
 import { deliveryRoutes } from '../src/routes/deliveries';
@@ -139,7 +139,7 @@ describe('dispatcher operations: replay and recovery', () => {
     const res = await request(app).post(`/subscription/${sub.id}/recover`).send({ since }).expect(202);
     expect(res.body).toEqual({ recovered: 2 });
     const reqs = await receiver.waitFor(2);
-    await new Promise((r) => setTimeout(r, 300));
+    await nothingMoreHappensWithin(300);
     expect(reqs.map((r) => JSON.parse(r.body).data.batch)).toEqual([2, 2]);
     expect(receiver.requests).toHaveLength(2);
   });
@@ -165,7 +165,8 @@ describe('dispatcher operations: auto-disable and resume', () => {
     await h.publishChange(sub);
     await h.publish('auto.event', { n: 1 });
     await receiver.waitFor(2, 10_000);
-    await new Promise((r) => setTimeout(r, 450));
+    // Time passing is the point: the subscription keeps failing past the 400 ms limit.
+    await sleep(450);
     await h.publish('auto.event', { n: 2 });
     await waitFor(() => h.disabled.find((d) => d.id === sub.id), 10_000, 'auto-disable');
     expect(h.disabled.find((d) => d.id === sub.id)?.reason).toMatch(/failed continuously since/);

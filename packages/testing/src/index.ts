@@ -1,5 +1,6 @@
 export { uniqueMongoUrl } from './mongo';
 export { type ExportedSpan, type OtlpCollector, startOtlpCollector } from './otlp-collector';
+export { freePort, REPO_ROOT, spawnTs, stopProcess } from './processes';
 export {
   closeConnections,
   deleteNamespace,
@@ -11,4 +12,4 @@ export {
   uniqueNamespace,
 } from './rabbit';
 export { type ReceivedRequest, type Receiver, type Responder, startReceiver } from './receiver';
-export { waitFor } from './wait';
+export { nothingMoreHappensWithin, sleep, waitFor } from './wait';

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
-import { Cluster, freePort, spawnTs, stopProcess } from '../../support/cluster';
+import { freePort, type Receiver, spawnTs, startReceiver, stopProcess, waitFor } from '@hookline/testing';
+import { Cluster } from '../../support/cluster';
 import { photoIds, tally } from '../../support/events';
 import { call, pool } from '../../support/http';
 import { hasRabbitServer, NODES, RabbitCluster } from '../rabbit-cluster';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { topologyNames } from '@hookline/broker';
-import { RABBITMQ_URL, type Receiver, startReceiver, waitFor } from '@hookline/testing';
+import { RABBITMQ_URL, REPO_ROOT, type Receiver, spawnTs, startReceiver, waitFor } from '@hookline/testing';
 import amqp from 'amqplib';
-import { APPS, type AppName, Cluster, GATEWAY_PASSWORD, GATEWAY_USER, REPO_ROOT, spawnTs } from '../../support/cluster';
+import { APPS, type AppName, Cluster, GATEWAY_PASSWORD, GATEWAY_USER } from '../../support/cluster';
 import { Generator, operations, random } from './fuzz';
 import { json, raw } from './http';
 
