@@ -4,13 +4,13 @@ import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'bson';
 import type { Engine } from '../storage/engine';
+import { lockDirectory, unlockDirectory } from './dir-lock';
 import type { LogRecord } from './records';
 
 const fsWrite = promisify(fs.write);
 const fdatasync = promisify(fs.fdatasync);
 
 const LOG_FILE = 'hookline-oplog.bson';
-const LOCK_FILE = 'hookline-mongo.lock';
 /** Compact once the log holds this much beyond twice its size after the last compaction. */
 const COMPACT_SLACK_BYTES = 16 * 1024 * 1024;
 
@@ -21,27 +21,6 @@ function frame(rec: LogRecord): Buffer {
   out.writeUInt32LE(crc32(body), 0);
   out.set(body, 4);
   return out;
-}
-
-/**
- * Whether `pid` is a running process. A process killed while its parent does not reap it (a late init,
- * a container without one) stays a zombie: it exists for kill(pid, 0) but holds nothing, so where
- * /proc tells the state, a zombie (Z) or dead (X) process counts as gone.
- */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    // The state follows the parenthesised name, which may itself contain spaces or parentheses.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return true; // no /proc (macOS): the pid exists, trust it
-  }
 }
 
 function fsyncDir(dir: string): void {
@@ -91,7 +70,7 @@ export class OpLog {
   /** Takes the directory lock, replays the log into `engine` (cutting a torn tail), then journals new writes. */
   static open(dir: string, engine: Engine, options: { write?: LogWriter } = {}): OpLog {
     fs.mkdirSync(dir, { recursive: true });
-    OpLog.lock(dir);
+    lockDirectory(dir);
     const file = path.join(dir, LOG_FILE);
     const { validBytes, records } = fs.existsSync(file) ? OpLog.replay(file, engine) : { validBytes: 0, records: 0 };
     if (fs.existsSync(file) && fs.statSync(file).size > validBytes) fs.truncateSync(file, validBytes);
@@ -103,18 +82,6 @@ export class OpLog {
     if (validBytes > COMPACT_SLACK_BYTES && records > 2 * live) log.compact();
     engine.setJournal((rec) => log.append(rec));
     return log;
-  }
-
-  private static lock(dir: string): void {
-    const lockFile = path.join(dir, LOCK_FILE);
-    if (fs.existsSync(lockFile)) {
-      const pid = Number(fs.readFileSync(lockFile, 'utf8').trim());
-      // A lock left by a killed server names a dead pid; only a live holder is a conflict.
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new Error(`dbpath ${dir} is in use by process ${pid}`);
-      }
-    }
-    fs.writeFileSync(lockFile, String(process.pid));
   }
 
   private static replay(file: string, engine: Engine): { validBytes: number; records: number } {
@@ -237,6 +204,6 @@ export class OpLog {
     while (this.flushing) await new Promise((r) => setImmediate(r));
     this.closed = true;
     fs.closeSync(this.fd);
-    fs.rmSync(path.join(this.dir, LOCK_FILE), { force: true });
+    unlockDirectory(this.dir);
   }
 }
