@@ -10,6 +10,7 @@ import {
 import {
   Broker,
   BrokerUnavailableError,
+  bindFifoQueue,
   declareTopology,
   retryTiers,
   tierFor,
@@ -230,11 +231,30 @@ describe('QUEUE_TYPE=quorum', () => {
     }
   }, 45_000);
 
+  it("declares a FIFO subscription's queue too: single active consumer beside at-least-once dead-lettering", async () => {
+    await broker.withChannel((ch) =>
+      bindFifoQueue(ch, { namespace: ns, subscriptionId: 'sub_q', eventTypes: ['LIKED_PHOTO'], queueType: 'quorum' }),
+    );
+    const got: string[] = [];
+    const consumer = broker.consume(
+      names.fifoQueue('sub_q'),
+      async (m) => {
+        got.push(m.content.toString());
+        return 'ack';
+      },
+      { prefetch: 1 },
+    );
+    await broker.publish(names.eventsExchange, 'LIKED_PHOTO', Buffer.from('in-order'));
+    await waitFor(() => got.includes('in-order'), 10_000, 'the event through the FIFO queue');
+    await consumer.stop();
+  });
+
   it('an event given back 30 times (an outage, restarts) stays in its queue, not in the dead queue', async () => {
     let returns = 0;
     const consumer = broker.consume(
       names.fanoutQueue,
-      async () => {
+      async (m) => {
+        if (m.content.toString() !== 'held') return 'ack'; // another test's event on the fan-out queue
         returns += 1;
         return returns <= 30 ? 'requeue' : 'ack';
       },
