@@ -62,16 +62,16 @@ export class StationPuller {
     return queue;
   }
 
-  /**
-   * Takes up to `batchSize` messages, waiting at most `maxWaitMs` for them, and hands them to
-   * `deliver`. They are acked only if `deliver` resolves true (the response was written); otherwise
-   * closing the channel gives them back to the queue: at least once.
-   */
   /** Shutdown: every pull waiting for messages answers with what it has now, and new ones at once. */
   stop(): void {
     this.closing.abort();
   }
 
+  /**
+   * Takes up to `batchSize` messages, waiting at most `maxWaitMs` for them, and hands them to
+   * `deliver`. They are acked only if `deliver` resolves true (the response was written); otherwise
+   * closing the channel gives them back to the queue: at least once.
+   */
   async pull(
     station: string,
     group: string,

@@ -105,8 +105,8 @@ export class SubscriptionStore {
   }
 
   // The hot reads (`GET /subscription/:id`, the snapshot) go to the driver directly: mongoose's
-  // query layer roughly halved the throughput of a lookup by id (3,500/s against 5,400/s measured),
-  // and there is nothing to cast for a string _id.
+  // query layer made a lookup by id markedly slower in this app's benchmark (bench/bench.ts), and
+  // there is nothing to cast for a string _id.
   async get(id: string): Promise<SubscriptionDoc | null> {
     return this.model.collection.findOne<SubscriptionDoc>({ _id: id as never });
   }

@@ -1,10 +1,3 @@
-/**
- * What every generated OpenAPI document gets after generation, whatever each app registered: an
- * `operationId` per operation (client generators need one), the error schema on error responses that
- * describe none, and `servers`. (The security schemes are registered components: openapi.ts.) A pure
- * function, tested alone.
- */
-
 type Json = Record<string, unknown>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -47,6 +40,12 @@ export interface FinishOptions {
   ownErrorShapes?: readonly string[];
 }
 
+/**
+ * What every generated OpenAPI document gets after generation, whatever each app registered: an
+ * `operationId` per operation (client generators need one), the error schema on error responses that
+ * describe none, and `servers`. (The security schemes are registered components: openapi.ts.) A pure
+ * function, tested alone.
+ */
 export function finishDocument(doc: Json, options: FinishOptions = {}): Json {
   const own = new Set(options.ownErrorShapes ?? ['gateway']);
   const components = (doc.components ?? {}) as Json;
