@@ -1,5 +1,6 @@
 import { Broker } from '@hookline/broker';
 import { createLogger } from '@hookline/http';
+import { waitFor } from '@hookline/testing';
 import protobuf from 'protobufjs';
 import request from 'supertest';
 import { createApp } from '../src';
@@ -301,7 +302,13 @@ describe('POST /stations/:station/consume/batch', () => {
     const pending = consume('waiting', { consumer_name: 'g', batch_size: 1, batch_max_wait_time_ms: 5000 }).then(
       (r) => r,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Published once the poll is consuming, so the message can only arrive during the wait.
+    await waitFor(
+      () =>
+        h.broker.withChannel(async (ch) => (await ch.checkQueue(`${h.namespace}.station.waiting.g`)).consumerCount > 0),
+      5000,
+      'the long poll consuming',
+    );
     await produce('waiting').set('Content-Type', 'text/plain').send('late').expect(200);
     const res = await pending;
     expect(res.body).toEqual([{ message: 'late', headers: expect.any(Object) }]);
