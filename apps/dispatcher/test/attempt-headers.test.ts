@@ -12,6 +12,10 @@ describe('the headers an attempt keeps', () => {
       'webhook-signature': 'v1,abc=',
       vary: ['accept', 'origin'],
       'x-long': 'y'.repeat(RECORDED_VALUE_MAX + 10),
+      'X-Auth': 'hunter2-auth',
+      'X-Access-Key': 'hunter2-access',
+      'X-Client-Passphrase': 'hunter2-pass',
+      'Proxy-Authorization': 'Basic aHVudGVyMg==',
       'x.dotted': 'refused by MongoDB as a field name',
       $where: 'nor this',
       'content-length': 12,
@@ -24,6 +28,10 @@ describe('the headers an attempt keeps', () => {
       'webhook-signature': 'v1,abc=',
       vary: 'accept, origin',
       'x-long': 'y'.repeat(RECORDED_VALUE_MAX),
+      'x-auth': REDACTED,
+      'x-access-key': REDACTED,
+      'x-client-passphrase': REDACTED,
+      'proxy-authorization': REDACTED,
       'content-length': '12',
     });
     const many = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`x-h${i}`, String(i)]));

@@ -9,7 +9,9 @@
 export const RECORDED_HEADERS_MAX = 50;
 export const RECORDED_VALUE_MAX = 1024;
 export const REDACTED = '[redacted]';
-const CREDENTIAL = /authorization|cookie|api[-_]?key|token|secret|password|credential|session/i;
+// Broad on purpose: a subscription names its own headers (`X-Auth`, `X-Access-Key`, `X-Client-Pass`), and
+// a value hidden that was harmless costs a reader less than a credential kept in every attempt.
+const CREDENTIAL = /auth|cookie|key|token|secret|pass|credential|session/i;
 
 export function recordedHeaders(headers: Readonly<Record<string, unknown>> | null | undefined): Record<string, string> {
   const kept: Record<string, string> = {};
