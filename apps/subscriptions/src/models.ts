@@ -108,6 +108,16 @@ export function toSubscriptionView(doc: SubscriptionDoc): SubscriptionView {
   };
 }
 
+/**
+ * A subscription as a list shows it: without its custom headers. A header value is often the
+ * receiver's credential (`Authorization`, `X-Api-Key`), and a list, like the signing secret, carries
+ * none; `GET /subscription/:id` shows them to whoever may edit them.
+ */
+export function toListedSubscriptionView(doc: SubscriptionDoc): SubscriptionView {
+  const { headers: _credentials, ...view } = toSubscriptionView(doc);
+  return view;
+}
+
 /** What the dispatchers receive (feed and snapshot): secrets included, an expired previous one left out. */
 export function toRecord(doc: SubscriptionDoc, now = new Date()): SubscriptionRecord {
   const [, previous] = activeSecrets(doc, now);

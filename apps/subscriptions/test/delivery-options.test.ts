@@ -44,6 +44,20 @@ describe('filter, transform, headers and signing on a subscription', () => {
     expect(replaced.body.headers).toBeUndefined();
   });
 
+  it('a list never shows custom header values (a receiver credential); the subscription itself does', async () => {
+    const secretHeaders = { Authorization: 'Bearer receiver-credential', 'X-Team': 'photos' };
+    const created = await request(h.app)
+      .post('/subscription')
+      .send({ url: 'https://example.com/listed', eventTypes: ['LIKED_PHOTO'], headers: secretHeaders });
+    expect(created.status).toBe(201);
+    const list = await request(h.app).get('/subscription?limit=100');
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((s: { id: string }) => s.id)).toContain(created.body.id);
+    expect(list.text).not.toContain('receiver-credential');
+    const one = await request(h.app).get(`/subscription/${created.body.id}`);
+    expect(one.body.headers).toEqual(secretHeaders);
+  });
+
   it('refuses a bad transform with its position, and bad signing values', async () => {
     const bad = await request(h.app)
       .post('/subscription')

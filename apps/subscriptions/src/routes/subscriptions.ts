@@ -1,7 +1,7 @@
 import { DEFAULT_TENANT, ORDERING_SWITCH_DELAY_MS, type SigningScheme } from '@hookline/contracts';
 import { defineRoute, HttpError, tenantScope } from '@hookline/http';
 import type { AppContext } from '../context';
-import { type SubscriptionDoc, secretView, tenantOf, toSubscriptionView } from '../models';
+import { type SubscriptionDoc, secretView, tenantOf, toListedSubscriptionView, toSubscriptionView } from '../models';
 import {
   rotatedSecretSchema,
   secretSchema,
@@ -117,7 +117,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
   defineRoute(ctx, {
     method: 'get',
     path: '/subscription',
-    summary: 'List subscriptions (oldest first, cursor pagination; never secrets)',
+    summary: 'List subscriptions (oldest first, cursor pagination; never secrets, nor custom header values)',
     tags,
     query: schemas.listQuery,
     access: ctx.access.tenant,
@@ -127,7 +127,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
       if (scope !== undefined && query.tenant !== undefined && query.tenant !== scope)
         throw otherTenant(scope, query.tenant);
       const page = await store.list({ ...query, tenant: scope ?? query.tenant });
-      res.json({ data: page.data.map(toSubscriptionView), next_cursor: page.nextCursor });
+      res.json({ data: page.data.map(toListedSubscriptionView), next_cursor: page.nextCursor });
     },
   });
 
