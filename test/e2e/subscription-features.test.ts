@@ -4,7 +4,7 @@ import { Cluster } from '../support/cluster';
 import { call, parseBody, verifySignature } from '../support/http';
 
 /**
- * Issue 16 over HTTP: payload filters, transformations, custom headers, the event catalog and
+ * Over HTTP: payload filters, transformations, custom headers, the event catalog and
  * ed25519 signatures, with subscriptions, the dispatcher and the photo-app each in its own process.
  */
 

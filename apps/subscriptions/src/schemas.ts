@@ -95,8 +95,8 @@ export function buildSchemas(options: SchemaOptions) {
 
   const disabledReason = z.string().max(DESCRIPTION_MAX_LENGTH);
 
-  // Issue 16. Each check lives in packages/rules (the dispatcher runs the same code); an issue's
-  // path inside the filter becomes the detail's field: `filter.data.amount.$gte`.
+  // Filters, transformations and custom headers: each check lives in packages/rules (the dispatcher
+  // runs the same code); a problem's path inside the filter becomes the detail's field: `filter.data.amount.$gte`.
   const filter = z
     .record(z.string(), z.unknown())
     .superRefine((value, ctx) => {

@@ -38,7 +38,7 @@ export const subscriptionRecordSchema = z.object({
   // During a rotation the previous secret still signs until `previousSecretExpiresAt`.
   previousSecret: z.string().nullish(),
   previousSecretExpiresAt: z.string().nullish(),
-  // What the subscription asks of its deliveries (issue 16); absent means none. The filter and the
+  // What the subscription asks of its deliveries; absent means none. The filter and the
   // transformation were validated when saved (packages/rules), so the dispatcher only runs them.
   filter: z.record(z.string(), z.unknown()).nullish(),
   transform: z.string().nullish(),

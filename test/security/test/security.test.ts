@@ -9,7 +9,7 @@ import { Generator, operations, random } from './fuzz';
 import { json, raw } from './http';
 
 /**
- * Issue 18's attacks, each against a deployment as docker-compose runs it (every app its own process,
+ * Attacks, each against a deployment as docker-compose runs it (every app its own process,
  * API_KEYS and PRODUCER_KEYS set, ALLOW_PRIVATE_TARGETS=false), then a seeded fuzz pass over every
  * route of every app's /openapi.json. Replay a fuzz failure with SECURITY_FUZZ_SEED=<seed>.
  */

@@ -61,7 +61,7 @@ const FIFO_LINGER_MS = 2 * ORDERING_SWITCH_DELAY_MS;
 const DRAIN_CHECK_MS = 1000;
 
 /**
- * Rate limits and FIFO ordering (issue 17). A subscription with either gets a queue of its own
+ * Rate limits and FIFO ordering. A subscription with either gets a queue of its own
  * (`<ns>.limited.<id>`, `<ns>.fifo.<id>`) under single active consumer: every dispatcher consumes
  * it, one at a time is given its messages, so that one instance alone paces or orders them.
  *
