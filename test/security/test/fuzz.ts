@@ -47,7 +47,11 @@ const HOSTILE: unknown[] = [
   '<script>alert(1)</script>',
   '{"$gt":""}',
   { $gt: '' },
-  { __proto__: { polluted: true } },
+  // Parsed, not written as literals: a literal `__proto__` sets the prototype and JSON.stringify drops it.
+  JSON.parse('{"__proto__": {"polluted": true}}'),
+  JSON.parse('{"constructor": {"prototype": {"polluted": true}}}'),
+  'X-Injected\r\nSet-Cookie: a=b',
+  'sub_😀',
   -1,
   0,
   1.5,

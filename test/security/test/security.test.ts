@@ -49,6 +49,15 @@ async function gatewayTokens(): Promise<{ jwt: string; jwt_refresh_token: string
   return res.body;
 }
 
+/** A tenant, and a portal token scoped to it (what `POST /tenants/:id/portal` hands a customer). */
+async function portalToken(tenant: string): Promise<string> {
+  const created = await raw('POST', url('subscriptions', '/tenants'), admin, json({ id: tenant, name: tenant }));
+  expect(created.status).toBe(201);
+  const minted = await raw('POST', url('subscriptions', `/tenants/${tenant}/portal`), admin, json({}));
+  expect(minted.status).toBe(201);
+  return minted.body.token;
+}
+
 describe('DNS rebinding and cross-site requests cannot reach the management API', () => {
   it.each(APPS)('%s answers 421 to a Host that is not its own, key or not', async (app) => {
     const res = await raw('GET', url(app, '/healthz'), { Host: 'attacker.example:3000' });
@@ -230,6 +239,7 @@ describe('fuzz: every route of every /openapi.json', () => {
   it(`no 5xx, no answer slower than 2 s, one error shape (seed ${seed})`, async () => {
     const rand = random(seed);
     const { jwt } = await gatewayTokens();
+    const tenantToken = await portalToken('fuzz-tenant');
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     let sent = 0;
@@ -237,7 +247,7 @@ describe('fuzz: every route of every /openapi.json', () => {
       const doc = (await raw('GET', url(app, '/openapi.json'))).body;
       const gen = new Generator(doc, rand);
       const ops = operations(doc).filter((o) => !['/docs', '/metrics'].includes(o.path));
-      const requests = ops.flatMap((o) => Array.from({ length: PER_OPERATION }, () => gen.request(o)));
+      const requests = ops.flatMap((o) => Array.from({ length: PER_OPERATION }, () => ({ ...gen.request(o), op: o })));
       // A few at a time, as clients would: enough to overlap, not a load test.
       for (let i = 0; i < requests.length; i += 8) {
         await Promise.all(
@@ -246,7 +256,10 @@ describe('fuzz: every route of every /openapi.json', () => {
             let target = r.url;
             // Past authentication most of the time, so validation and handlers are what gets fuzzed.
             const headers: Record<string, string> = {};
-            if (rand() < 0.9) {
+            // A tenant token on every kind of route: where the route takes none it must be refused.
+            const asTenant = rand() < 0.2;
+            if (asTenant) headers.Authorization = `Bearer ${tenantToken}`;
+            else if (rand() < 0.9) {
               if (target.startsWith('/stations/') && !target.endsWith('/schema'))
                 target += `${target.includes('?') ? '&' : '?'}authorization=${jwt}`;
               else headers.Authorization = `Bearer ${target.startsWith('/events') ? PRODUCER : ADMIN}`;
@@ -264,6 +277,10 @@ describe('fuzz: every route of every /openapi.json', () => {
               return;
             }
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            const schemes = ((r.op.op.security ?? []) as Array<Record<string, unknown>>).flatMap(Object.keys);
+            if (asTenant && schemes.length > 0 && !schemes.includes('tenantToken') && res.status < 400)
+              failures.push(`a tenant token got ${res.status} from a route it may not use :: ${replay}`);
+            if (asTenant && res.text.includes(tenantToken)) failures.push(`the answer echoes the token :: ${replay}`);
             if (res.status >= 500) failures.push(`${res.status} ${res.text.slice(0, 200)} :: ${replay}`);
             else if (res.status >= 400 && !errorShapeOk(res.body, memphis))
               failures.push(`shape ${res.status} ${res.text.slice(0, 200)} :: ${replay}`);
