@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '@hookline/runtime';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 
@@ -41,7 +42,7 @@ export class StationGroups {
     try {
       await this.model.create({ _id, station, created_at: new Date() });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     return true;
   }

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '@hookline/runtime';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { z } from 'zod';
@@ -85,7 +86,7 @@ export class GatewayUsers {
       await this.usedRefresh.create({ _id: jti, expires_at: expiresAt });
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }
@@ -119,7 +120,7 @@ export class GatewayUsers {
       });
       return { outcome: 'created', username, created_at: now };
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return { outcome: 'exists' };
+      if (isDuplicateKey(err)) return { outcome: 'exists' };
       throw err;
     }
   }
