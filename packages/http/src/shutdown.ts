@@ -1,4 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBody } from './errors';
 import type { Logger } from './logger';
 
 /**
@@ -52,7 +54,41 @@ export function listen(app: RequestListener, port: number, host?: string): Promi
   return new Promise((resolve, reject) => {
     const server = createServer(app);
     server.keepAliveTimeout = 65_000;
+    server.on('clientError', answerUnparsable);
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/** Node's parser errors that a client caused, each with the answer it deserves. */
+const PARSER_ERRORS: Record<string, [number, string, string, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'headers_too_large',
+    'the request headers are too large',
+  ],
+  HPE_URI_TOO_LONG: [414, 'URI Too Long', 'uri_too_long', 'the request URL is too long'],
+};
+
+/**
+ * A request Node cannot parse never reaches express, and Node's own answer is a bare status with no
+ * body (a 100 KB bearer token got an empty 431). This one answers in the one error shape, without
+ * echoing any of the request.
+ */
+function answerUnparsable(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = PARSER_ERRORS[err.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'bad_request',
+    'the request is not valid HTTP',
+  ];
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
