@@ -237,6 +237,34 @@ describe('updates', () => {
     expect(applyUpdate(doc, { $unset: { constructor: '' } }, { inserting: false }).changed).toBe(false);
   });
 
+  test('update pipelines: a conditional upsert applies its fields only over an older sequence', () => {
+    const { upsertDocument } = require('../src/storage/update') as typeof import('../src/storage/update');
+    const write = (seq: number, status: string) => [
+      {
+        $replaceWith: {
+          $mergeObjects: [
+            { _id: '$_id' },
+            { $literal: { status, seq, note: '$status' } },
+            '$$ROOT',
+            { $cond: [{ $lt: [{ $ifNull: ['$seq', -1] }, seq] }, { $literal: { status, seq } }, {}] },
+            { n: { $add: [{ $ifNull: ['$n', 0] }, 1] } },
+            { log: { $slice: [{ $concatArrays: [{ $ifNull: ['$log', []] }, [seq]] }, -2] } },
+          ],
+        },
+      },
+    ];
+    const created = upsertDocument({ _id: 'd' }, write(5, 'retrying'));
+    expect(created).toEqual({ _id: 'd', status: 'retrying', seq: 5, note: '$status', n: 1, log: [5] });
+    const older = applyUpdate(created, write(3, 'queued'), { inserting: false });
+    expect(older).toEqual({ doc: { ...created, n: 2, log: [5, 3] }, changed: true });
+    const newer = applyUpdate(older.doc, write(9, 'delivered'), { inserting: false }).doc;
+    expect(newer).toEqual({ _id: 'd', status: 'delivered', seq: 9, note: '$status', n: 3, log: [3, 9] });
+    expect(Object.keys(newer)[0]).toBe('_id');
+    // Nothing changes when the pipeline leaves the document as it was; _id stays immutable.
+    expect(applyUpdate(newer, [{ $set: { seq: '$seq' } }], { inserting: false }).changed).toBe(false);
+    expect(() => applyUpdate(newer, [{ $replaceWith: { _id: 'other' } }], { inserting: false })).toThrow(/immutable/);
+  });
+
   test('indexes follow an updated key and are untouched when the key stays', () => {
     const coll = seeded(100).collection('db', 'c');
     if (!coll) throw new Error('missing collection');

@@ -2,6 +2,7 @@ import { ObjectId, serialize } from 'bson';
 import { update as mingoUpdate, updateOne as mingoUpdateOne } from 'mingo';
 import type { Modifier, PipelineStage } from 'mingo/updater';
 import { commandError } from '../errors';
+import { applySimplePipeline } from './pipeline-update';
 import { type Doc, deepClone, isPlainObject, keyString } from './values';
 
 export type UpdateSpec = Doc | Doc[];
@@ -20,6 +21,8 @@ export function applyUpdate(
   opts: { arrayFilters?: Doc[]; filter?: Doc; inserting: boolean },
 ): { doc: Doc; changed: boolean } {
   if (Array.isArray(u)) {
+    const simple = applySimplePipeline(doc, u);
+    if (simple) return { doc: simple, changed: !sameFields(simple, doc) };
     const docs = [deepClone(doc)];
     mingoUpdateOne(docs, {}, u as unknown as PipelineStage[]);
     const after = docs[0] as Doc;
@@ -160,6 +163,13 @@ function sameValue(a: unknown, b: unknown): boolean {
     return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   }
   return Buffer.compare(serialize({ v: a }), serialize({ v: b })) === 0;
+}
+
+/** Whether two documents hold the same fields in the same order; values shared by reference are not re-encoded. */
+function sameFields(a: Doc, b: Doc): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return Object.keys(b).every((k, i) => k === keys[i] && (a[k] === b[k] || sameValue(a[k], b[k])));
 }
 
 /** A copy of `obj` with `parts[i..]` set to `value` (or removed), copying only the objects on the path. */
