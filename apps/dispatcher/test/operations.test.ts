@@ -25,7 +25,7 @@ describe('dispatcher operations: replay and recovery', () => {
       access: projectAccess({
         apiKeys: [],
         // No tenant tokens in these tests: any token is refused as unknown.
-        tenantTokens: { secret: 'test-secret-of-at-least-32-characters', state: { tokenEpoch: async () => undefined } },
+        tenantTokens: { secret: 'test-secret-of-at-least-32-characters', state: { tenant: async () => undefined } },
       }),
       models: h.models,
       requeuer: h.requeuer,

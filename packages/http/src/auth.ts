@@ -18,9 +18,20 @@ export function equalKeys(a: string, b: string): boolean {
 }
 
 /** Who a request acts for: management (every tenant) or one tenant, through a tenant token. */
-export type Access = { kind: 'management' } | { kind: 'tenant'; tenant: string };
+export type Access = { kind: 'management' } | { kind: 'tenant'; tenant: string; since: Date | null };
 
 const accessByRequest = new WeakMap<Request, Access>();
+
+/**
+ * Since when a tenant-scoped request may see records: its tenant's creation. Records stay behind a
+ * deleted tenant (deliveries until retention), and a tenant created again under the same id is not
+ * the one they belonged to. Null for management access, and for `default`, which is never deleted
+ * and holds the records written before tenants existed.
+ */
+export function tenantSince(req: Request): Date | null {
+  const access = accessByRequest.get(req);
+  return access?.kind === 'tenant' ? access.since : null;
+}
 
 /** The tenant a request is scoped to, or undefined for management access. Only after `apiAuth`. */
 export function tenantScope(req: Request): string | undefined {
@@ -72,11 +83,13 @@ export function apiAuth(options: AuthOptions): RequestHandler {
       const reading = readTenantToken(tenantTokens.secret, bearer);
       let failure: keyof typeof REASONS | undefined = reading.ok ? undefined : reading.reason;
       if (reading.ok) {
-        const epoch = await tenantTokens.state.tokenEpoch(reading.claims.tenant);
-        if (epoch === undefined) failure = 'unknown_tenant';
-        else if (epoch !== reading.claims.epoch) failure = 'revoked';
+        const { tenant } = reading.claims;
+        const record = await tenantTokens.state.tenant(tenant);
+        if (record === undefined) failure = 'unknown_tenant';
+        else if (record.tokenEpoch !== reading.claims.epoch) failure = 'revoked';
         else {
-          accessByRequest.set(req, { kind: 'tenant', tenant: reading.claims.tenant });
+          const since = tenant === 'default' ? null : record.createdAt;
+          accessByRequest.set(req, { kind: 'tenant', tenant, since });
           return next();
         }
       }

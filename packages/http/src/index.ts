@@ -1,5 +1,5 @@
 export { assembleApp, type HttpModule, JSON_BODY_LIMIT, jsonBody, type ServiceHandle } from './app';
-export { type Access, type AuthOptions, apiAuth, managementAuth, tenantScope } from './auth';
+export { type Access, type AuthOptions, apiAuth, managementAuth, tenantScope, tenantSince } from './auth';
 export {
   defineRoute,
   type RequestPart,

@@ -61,9 +61,9 @@ export function readTenantToken(secret: string, token: string, now = Date.now())
   return { ok: true, claims: { tenant, epoch, iat, exp } };
 }
 
-/** Where auth reads a tenant's current token epoch: undefined when the tenant does not exist. */
+/** What auth reads of a tenant's record: undefined when the tenant does not exist. */
 export interface TenantTokenState {
-  tokenEpoch(tenant: string): Promise<number | undefined>;
+  tenant(tenant: string): Promise<{ tokenEpoch: number; createdAt: Date | null } | undefined>;
 }
 
 /** What every app needs to accept tenant tokens: the shared signing secret and the tenant records. */

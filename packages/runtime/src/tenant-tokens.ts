@@ -58,11 +58,11 @@ export function tenantTokenVerifier(env: TenantTokenEnv, db: Connection): Tenant
   return {
     secret,
     state: {
-      async tokenEpoch(tenant) {
+      async tenant(tenant) {
         const doc = await db
-          .collection<{ _id: string; tokenEpoch?: number }>(TENANTS_COLLECTION)
-          .findOne({ _id: tenant }, { projection: { tokenEpoch: 1 } });
-        return doc ? (doc.tokenEpoch ?? 0) : undefined;
+          .collection<{ _id: string; tokenEpoch?: number; createdAt?: Date }>(TENANTS_COLLECTION)
+          .findOne({ _id: tenant }, { projection: { tokenEpoch: 1, createdAt: 1 } });
+        return doc ? { tokenEpoch: doc.tokenEpoch ?? 0, createdAt: doc.createdAt ?? null } : undefined;
       },
     },
   };

@@ -1,5 +1,5 @@
 import { EVENT_ID_PATTERN, tenantIdSchema } from '@hookline/contracts';
-import { defineRoute, HttpError, type RouteAccess, tenantScope } from '@hookline/http';
+import { defineRoute, HttpError, type RouteAccess, tenantScope, tenantSince } from '@hookline/http';
 import { pageOf, tenantMatch } from '@hookline/runtime';
 import type { Request } from 'express';
 import { z } from 'zod';
@@ -50,9 +50,17 @@ function scopeFor(req: Request, named?: string): string | undefined {
   return scope;
 }
 
-/** Whether a delivery is visible to this scope: another tenant's answers exactly as an unknown id. */
-const visibleTo = (scope: string | undefined, d: { tenant?: string | null }) =>
-  scope === undefined || (d.tenant ?? 'default') === scope;
+/**
+ * Whether a delivery is visible to this request: another tenant's answers exactly as an unknown id,
+ * and so does one left behind by a deleted tenant whose id was given to a new one (tenantSince).
+ */
+function visibleTo(req: Request, d: { tenant?: string | null; createdAt?: Date }): boolean {
+  const scope = tenantScope(req);
+  if (scope === undefined) return true;
+  if ((d.tenant ?? 'default') !== scope) return false;
+  const since = tenantSince(req);
+  return since === null || d.createdAt === undefined || new Date(d.createdAt) >= since;
+}
 
 /** Internal fields: the status sequence and a requeue's lease. */
 const HIDDEN = { seq: 0, claimedUntil: 0 } as const;
@@ -89,9 +97,12 @@ export function deliveryRoutes(ctx: Omit<AppContext, 'failureClock' | 'settings'
       if (q.eventId) filter.eventId = q.eventId;
       if (q.status) filter.status = q.status;
       if (q.eventType) filter.eventType = q.eventType;
-      if (q.since || q.until)
+      // Never older than the tenant itself: see visibleTo.
+      const tenantSinceMs = tenantSince(req)?.getTime() ?? 0;
+      const since = Math.max(q.since ? Date.parse(q.since) : 0, tenantSinceMs);
+      if (since > 0 || q.until)
         filter.createdAt = {
-          ...(q.since ? { $gte: new Date(q.since) } : {}),
+          ...(since > 0 ? { $gte: new Date(since) } : {}),
           ...(q.until ? { $lt: new Date(q.until) } : {}),
         };
       if (q.cursor) {
@@ -121,7 +132,7 @@ export function deliveryRoutes(ctx: Omit<AppContext, 'failureClock' | 'settings'
     },
     async handler({ params: { id } }, req, res) {
       const d = await models.Delivery.findById(id, HIDDEN).lean();
-      if (!d || !visibleTo(tenantScope(req), d)) throw new HttpError(404, 'not_found', `no delivery ${id}`);
+      if (!d || !visibleTo(req, d)) throw new HttpError(404, 'not_found', `no delivery ${id}`);
       const { attemptLog, ...rest } = d;
       const log = [...(attemptLog ?? [])].sort(
         (a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.round - b.round || a.attempt - b.attempt,
@@ -147,10 +158,8 @@ export function deliveryRoutes(ctx: Omit<AppContext, 'failureClock' | 'settings'
       409: { description: 'its subscription was deleted (subscription_deleted); the record is unchanged' },
     },
     async handler({ params: { id } }, req, res) {
-      const found = await models.Delivery.findById(id, { tenant: 1, subscriptionId: 1 }).lean();
-      const scope = tenantScope(req);
-      if (!found || (scope !== undefined && !visibleTo(scope, found)))
-        throw new HttpError(404, 'not_found', `no delivery ${id}`);
+      const found = await models.Delivery.findById(id, { tenant: 1, subscriptionId: 1, createdAt: 1 }).lean();
+      if (!found || !visibleTo(req, found)) throw new HttpError(404, 'not_found', `no delivery ${id}`);
       // A delivery whose subscription is gone cannot be attempted: say so, and leave its record as it is
       // (queueing it would mark it pending, then fail it for want of a subscription).
       if (subscriptionTenant(found.subscriptionId) === undefined)
@@ -182,7 +191,7 @@ export function deliveryRoutes(ctx: Omit<AppContext, 'failureClock' | 'settings'
     },
     async handler({ params: { id }, body }, req, res) {
       const owner = subscriptionTenant(id);
-      if (owner === undefined || !visibleTo(tenantScope(req), { tenant: owner }))
+      if (owner === undefined || !visibleTo(req, { tenant: owner }))
         throw new HttpError(404, 'not_found', `no subscription ${id}`);
       const since = new Date(body.since);
       const until = body.until ? new Date(body.until) : undefined;
