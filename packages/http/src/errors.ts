@@ -19,8 +19,30 @@ export class HttpError extends Error {
   }
 }
 
+/** The longest message or detail an answer carries: it may quote the request, which may be huge. */
+export const ERROR_TEXT_MAX = 500;
+// A tenant token, a gateway JWT, an HMAC secret or an ed25519 private key, wherever a client pasted one.
+const CREDENTIALS = /\b(?:hlt_|whsec_|whsk_)[A-Za-z0-9+/=_.-]+|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+
+/**
+ * What an error may say of a request: no credential (a token pasted where an id belongs would be
+ * echoed in `... is not a subscription id`), and not more than ERROR_TEXT_MAX characters.
+ */
+export function quotable(text: string): string {
+  const clean = text.replace(CREDENTIALS, '[redacted]');
+  return clean.length > ERROR_TEXT_MAX ? `${clean.slice(0, ERROR_TEXT_MAX)}…` : clean;
+}
+
+/** The one error shape. Every text in it passes through `quotable`. */
 export function errorBody(code: string, message: string, details?: ErrorDetail[]): ErrorBody {
-  return { error: details && details.length > 0 ? { code, message, details } : { code, message } };
+  const text = quotable(message);
+  if (!details || details.length === 0) return { error: { code, message: text } };
+  const safe = details.map((d) => ({
+    ...d,
+    message: quotable(d.message),
+    ...(d.field !== undefined ? { field: quotable(d.field) } : {}),
+  }));
+  return { error: { code, message: text, details: safe } };
 }
 
 /** Every issue of a zod error, one detail per invalid field. */

@@ -10,7 +10,16 @@ export {
   type Routes,
   type SecurityRequirement,
 } from './define-route';
-export { errorBody, errorHandler, HttpError, isDatabaseUnavailable, notFound, zodDetails } from './errors';
+export {
+  ERROR_TEXT_MAX,
+  errorBody,
+  errorHandler,
+  HttpError,
+  isDatabaseUnavailable,
+  notFound,
+  quotable,
+  zodDetails,
+} from './errors';
 export { healthRouter, type ReadinessCheck } from './health';
 export { createLogger, type Logger, redactedUrl } from './logger';
 export { counter, histogram } from './metrics';
