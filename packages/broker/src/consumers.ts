@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { AckBatch } from './ack-batch';
 import type { BrokerLogger } from './connection';
 
 /** What a consumer's handler decides for a message; the helper applies it. */
@@ -145,9 +146,14 @@ export class Consumers {
       await state.options.declare?.(ch);
       if (state.stopped || this.conn !== conn) throw new Error('consumer stopped or connection replaced');
       state.channel = ch;
+      const acks = new AckBatch((tag, multiple) => {
+        // The channel may have closed since: its tags died with it (the messages come back).
+        if (!this.closedChannels.has(ch)) ch.ack({ fields: { deliveryTag: tag } } as ConsumeMessage, multiple);
+      });
       const { consumerTag } = await ch.consume(queue, (msg) => {
         if (!msg) return this.cancelledByServer(state, ch);
-        const work = this.handle(ch, state, msg);
+        acks.delivered(msg.fields.deliveryTag);
+        const work = this.handle(ch, acks, state, msg);
         state.inFlight.add(work);
         void work.finally(() => state.inFlight.delete(work));
       });
@@ -203,7 +209,7 @@ export class Consumers {
     state.reattachTimer.unref();
   }
 
-  private async handle(ch: Channel, state: ConsumerState, msg: ConsumeMessage): Promise<void> {
+  private async handle(ch: Channel, acks: AckBatch, state: ConsumerState, msg: ConsumeMessage): Promise<void> {
     let disposition: Disposition;
     try {
       disposition = await state.handler(msg);
@@ -217,8 +223,12 @@ export class Consumers {
     // message will come back on a new channel (at least once), so there is nothing to settle.
     if (this.closedChannels.has(ch)) return;
     try {
-      if (disposition === 'ack') ch.ack(msg);
-      else ch.nack(msg, false, disposition === 'requeue');
+      // Acked at the end of this turn, with the others finishing in it; never before this handler finished.
+      if (disposition === 'ack') await acks.ack(msg.fields.deliveryTag);
+      else {
+        ch.nack(msg, false, disposition === 'requeue');
+        acks.nacked(msg.fields.deliveryTag);
+      }
     } catch {
       /* channel closed between the check and the ack: same as above */
     }
