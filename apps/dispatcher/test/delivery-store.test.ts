@@ -114,6 +114,28 @@ describe('DeliveryStore: one document per delivery, written after the attempt', 
     expect(doc?.attemptLog[0]?.attempt).toBe(6);
   });
 
+  it('a payload or response that looks like a field path is stored as written, not read as one', async () => {
+    const t = task('msg_dollar', {
+      event: { id: 'evt_dollar', type: 'LIKED_PHOTO', timestamp: new Date().toISOString(), data: { note: '$status' } },
+    });
+    await store.recordAttempt({ ...attempt(t, 'pending', 503), responseBody: '$$ROOT' });
+    const doc = await models.Delivery.findById(t.id).lean();
+    expect(doc?.event).toEqual(t.event);
+    expect(doc?.attemptLog[0]?.responseBody).toBe('$$ROOT');
+  });
+
+  it('one write per delivery: a batch of N attempts is N operations, not 2N', async () => {
+    const spy = jest.spyOn(models.Delivery.collection, 'bulkWrite');
+    try {
+      await Promise.all(['a', 'b', 'c'].map((k) => store.recordAttempt(attempt(task(`msg_one_${k}`), 'delivered'))));
+      const ops = spy.mock.calls.reduce((n, call) => n + (call[0] as unknown[]).length, 0);
+      expect(ops).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await models.Delivery.countDocuments({ _id: /^msg_one_/, status: 'delivered', attempts: 1 })).toBe(3);
+  });
+
   it('a status set before the record exists creates it', async () => {
     const t = task('msg_third');
     await store.setStatus(t, 'failed', 'the subscription was deleted');

@@ -80,14 +80,17 @@ export function isDuplicateKeyOnly(err: unknown): boolean {
 }
 
 /**
- * The two operations of one write, each correct in whichever order MongoDB applies them (the batch
- * is unordered):
- * - an upsert on `_id` alone creates the document (with this write's status) if it is not there, and
- *   appends the attempt. Equality on `_id` only: concurrent upserts of one new id do not race into a
- *   duplicate-key error on a real MongoDB (the server retries those), and nothing reads one as a state;
- * - a status update that applies only if the document holds an older sequence (`statusSequence`).
+ * The one operation of one write: an upsert on `_id` alone whose update is an aggregation pipeline, so
+ * it reads the stored sequence and applies this write's status only if it is newer. Correct in whichever
+ * order MongoDB applies writes (the batch is unordered; several instances write), and race-free on a
+ * real MongoDB: equality on `_id` only, so concurrent upserts of one new id never race into a
+ * duplicate-key error (the server retries those), and nothing reads one as a state.
+ * - a new document gets the creation fields and this write's status;
+ * - an existing one keeps its fields, takes this write's status fields only if `seq` is older;
+ * - an attempt is appended (the last ATTEMPTS_KEPT kept) and counted either way.
+ * Everything this write brings is `$literal`: a payload string starting with `$` is data, not a path.
  */
-function operations(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc>[] {
+function operation(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc> {
   const { task, attempt } = w;
   const seq = statusSequence(task.round, task.attempt, stageOf(w.status, attempt !== undefined));
   const status: Partial<DeliveryDoc> = { status: w.status, seq, lastError: w.reason, updatedAt: w.at };
@@ -96,6 +99,8 @@ function operations(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc>[] {
     status.nextAttemptAt = attempt.nextAttemptAt;
     status.lastStatusCode = attempt.statusCode;
   }
+  // Creation fields only: the status fields come from the conditional below (a new document has no
+  // `seq`, so this write is newer), the counters from their own expressions.
   const create = {
     eventId: task.eventId,
     eventType: task.event.type,
@@ -104,22 +109,36 @@ function operations(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc>[] {
     event: task.event,
     createdAt: w.at,
     rounds: task.round,
-    ...status,
   };
-  return [
-    {
-      updateOne: {
-        filter: { _id: task.id },
-        update: {
-          $setOnInsert: create,
-          $inc: { attempts: attempt ? 1 : 0 },
-          ...(attempt ? { $push: { attemptLog: { $each: [attempt], $slice: -ATTEMPTS_KEPT } } } : {}),
+  const newer = { $lt: [{ $ifNull: ['$seq', -1] }, seq] };
+  const counters = attempt
+    ? {
+        attempts: { $add: [{ $ifNull: ['$attempts', 0] }, 1] },
+        attemptLog: {
+          $slice: [{ $concatArrays: [{ $ifNull: ['$attemptLog', []] }, { $literal: [attempt] }] }, -ATTEMPTS_KEPT],
         },
-        upsert: true,
-      },
+      }
+    : { attempts: { $ifNull: ['$attempts', 0] }, attemptLog: { $ifNull: ['$attemptLog', []] } };
+  return {
+    updateOne: {
+      filter: { _id: task.id },
+      update: [
+        {
+          $replaceWith: {
+            // `_id` first, as mongod stores it; the stored fields win over the creation ones.
+            $mergeObjects: [
+              { _id: '$_id' },
+              { $literal: create },
+              '$$ROOT',
+              { $cond: [newer, { $literal: status }, {}] },
+              counters,
+            ],
+          },
+        },
+      ],
+      upsert: true,
     },
-    { updateOne: { filter: { _id: task.id, seq: { $lt: seq } }, update: { $set: status } } },
-  ] as AnyBulkWriteOperation<DeliveryDoc>[];
+  } as AnyBulkWriteOperation<DeliveryDoc>;
 }
 
 /**
@@ -141,7 +160,7 @@ export class DeliveryStore {
     this.batch = new WriteBatcher(
       async (writes) => {
         try {
-          await models.Delivery.collection.bulkWrite(writes.flatMap(operations) as never[], { ordered: false });
+          await models.Delivery.collection.bulkWrite(writes.map(operation) as never[], { ordered: false });
         } catch (err) {
           if (!isDuplicateKeyOnly(err)) {
             this.writable = false;
