@@ -1,5 +1,5 @@
-import { checkPattern } from '@hookline/safe-pattern';
 import { openSync, readSync } from 'node:fs';
+import { checkPattern } from '@hookline/safe-pattern';
 import jsonata from 'jsonata';
 
 /**

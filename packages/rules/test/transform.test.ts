@@ -45,7 +45,7 @@ describe('runTransform', () => {
     expect(!flat.ok && flat.error.code).toBe('D1012');
   });
 
-  it('does not count other deliveries\' transformations against one under load', async () => {
+  it("does not count other deliveries' transformations against one under load", async () => {
     // Each takes about a millisecond; together far more than the bound, as when many deliveries
     // transform at once.
     const expression = '$sum([1..300].($ * 2))';
