@@ -41,7 +41,13 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
     publishTestEvent: createTestEventPublisher(deps.broker, config.HOOKLINE_NAMESPACE),
     store: new SubscriptionStore(deps.db),
     feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger, config.API_KEYS),
-    fifoQueues: new FifoQueues(deps.broker, config.HOOKLINE_NAMESPACE, config.QUEUE_TYPE, logger),
+    fifoQueues: new FifoQueues(
+      deps.broker,
+      config.HOOKLINE_NAMESPACE,
+      config.QUEUE_TYPE,
+      logger,
+      config.MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT,
+    ),
     schemas: buildSchemas({
       extraEventTypes: config.EXTRA_EVENT_TYPES,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,

@@ -18,25 +18,36 @@ export class FifoQueues {
     private readonly namespace: string,
     private readonly queueType: QueueType,
     private readonly logger: Logger,
+    /** MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT: one tenant's share of CONTROLLED_SUBSCRIPTIONS_MAX. */
+    private readonly perTenantMax: number,
   ) {}
 
   /**
-   * Refuses a control on one subscription more than CONTROLLED_SUBSCRIPTIONS_MAX (409): every
-   * dispatcher spends a channel per controlled queue. Racy by design (a count, then a write): two
-   * concurrent requests may both pass at the limit, which the margin below channel_max absorbs.
+   * Refuses a control (409) on one subscription more than the tenant's share, or than
+   * CONTROLLED_SUBSCRIPTIONS_MAX in all: every dispatcher spends a channel per controlled queue, so
+   * without a share one tenant could take every slot and leave the others none. Racy by design (a
+   * count, then a write): two concurrent requests may both pass at a limit, which the margin below
+   * channel_max absorbs.
    */
   async checkCapacity(
     store: SubscriptionStore,
-    id: string | undefined,
+    subscription: { id?: string; tenant: string },
     next: { rateLimit?: number | null; ordering?: string | null },
   ): Promise<void> {
     if (next.rateLimit == null && next.ordering == null) return;
-    if ((await store.countControlled(id)) < CONTROLLED_SUBSCRIPTIONS_MAX) return;
-    throw new HttpError(
-      409,
-      'too_many_controlled_subscriptions',
-      `at most ${CONTROLLED_SUBSCRIPTIONS_MAX} subscriptions may have a rateLimit or an ordering`,
-    );
+    const { id, tenant } = subscription;
+    if ((await store.countControlled(id, tenant)) >= this.perTenantMax)
+      throw new HttpError(
+        409,
+        'too_many_controlled_subscriptions',
+        `tenant ${tenant} may give at most ${this.perTenantMax} subscriptions a rateLimit or an ordering (MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT)`,
+      );
+    if ((await store.countControlled(id)) >= CONTROLLED_SUBSCRIPTIONS_MAX)
+      throw new HttpError(
+        409,
+        'too_many_controlled_subscriptions',
+        `at most ${CONTROLLED_SUBSCRIPTIONS_MAX} subscriptions may have a rateLimit or an ordering`,
+      );
   }
 
   /** Before a write leaving the subscription as `next`: its queue takes `next`'s event types too. */

@@ -177,10 +177,12 @@ export class SubscriptionStore {
   }
 
   /** How many subscriptions have a delivery control (a rate limit or an ordering), `except` one. */
-  async countControlled(except?: string): Promise<number> {
+  /** Subscriptions with a rateLimit or an ordering, other than `except`; `tenant` given: only its. */
+  async countControlled(except?: string, tenant?: string): Promise<number> {
     return this.model.collection.countDocuments({
       $or: [{ rateLimit: { $exists: true } }, { ordering: { $exists: true } }],
       ...(except ? { _id: { $ne: except as never } } : {}),
+      ...(tenant !== undefined ? { tenant: tenantMatch(tenant) as never } : {}),
     });
   }
 

@@ -102,8 +102,10 @@ describe('delivery controls on subscriptions', () => {
   it(`refuses a control on subscription ${CONTROLLED_SUBSCRIPTIONS_MAX + 1} with a 409 (a channel each per dispatcher)`, async () => {
     const now = new Date();
     const existing = await h.db.collection('subscriptions').countDocuments({ ordering: { $exists: true } });
+    // Spread over tenants, so that no tenant reaches its own share first.
     const docs = Array.from({ length: CONTROLLED_SUBSCRIPTIONS_MAX - existing }, (_, i) => ({
       _id: `sub_cap${i}`,
+      tenant: `cap${i % 20}`,
       url: valid.url,
       eventTypes: ['LIKED_PHOTO'],
       secret: 'whsec_x',
@@ -121,6 +123,52 @@ describe('delivery controls on subscriptions', () => {
     // Without a control it is a subscription like any other.
     expect((await request(h.app).post('/subscription').send(valid)).status).toBe(201);
     await h.db.collection('subscriptions').deleteMany({ _id: { $in: docs.map((d) => d._id) } as never });
+  });
+
+  it('gives each tenant a share of the controlled subscriptions, so one cannot take them all', async () => {
+    for (const id of ['ctlA', 'ctlB'])
+      expect((await request(h.app).post('/tenants').send({ id, name: id })).status).toBe(201);
+    const now = new Date();
+    const share = h.config.MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT;
+    const docs = Array.from({ length: share }, (_, i) => ({
+      _id: `sub_SHARE${String(i).padStart(21, '0')}`,
+      tenant: 'ctlA',
+      url: valid.url,
+      eventTypes: ['LIKED_PHOTO'],
+      secret: 'whsec_x',
+      enabled: true,
+      rateLimit: 5,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await h.db.collection('subscriptions').insertMany(docs as never[]);
+    try {
+      const created = await request(h.app)
+        .post('/subscription')
+        .send({ ...valid, tenant: 'ctlA', ordering: 'fifo' });
+      expect(created.status).toBe(409);
+      expect(created.body.error).toMatchObject({ code: 'too_many_controlled_subscriptions' });
+      expect(created.body.error.message).toContain(`tenant ctlA may give at most ${share}`);
+      // Nor can one of its plain subscriptions take a control by PATCH...
+      const plain = await request(h.app)
+        .post('/subscription')
+        .send({ ...valid, tenant: 'ctlA' });
+      expect(plain.status).toBe(201);
+      const patched = await request(h.app).patch(`/subscription/${plain.body.id}`).send({ rateLimit: 10 });
+      expect(patched.status).toBe(409);
+      expect((await request(h.app).get(`/subscription/${plain.body.id}`)).body).not.toHaveProperty('rateLimit');
+      // ...while a subscription that has one keeps its slot when its limit changes,
+      const changed = await request(h.app).patch(`/subscription/${docs[0]._id}`).send({ rateLimit: 7 });
+      expect(changed.status).toBe(200);
+      expect(changed.body.rateLimit).toBe(7);
+      // and another tenant still has its own share.
+      const other = await request(h.app)
+        .post('/subscription')
+        .send({ ...valid, tenant: 'ctlB', rateLimit: 10 });
+      expect(other.status).toBe(201);
+    } finally {
+      await h.db.collection('subscriptions').deleteMany({ tenant: { $in: ['ctlA', 'ctlB'] } } as never);
+    }
   });
 
   it('documents both fields in OpenAPI', async () => {

@@ -56,6 +56,9 @@ export const subscriptionsEnv = z.object({
   MAX_SUBSCRIPTIONS_PER_TENANT: positiveNumber(1000, 'a positive integer').describe(
     'subscriptions one tenant may have; a create over it is a 422',
   ),
+  MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT: positiveNumber(100, 'a positive integer').describe(
+    'subscriptions one tenant may give a rateLimit or an ordering (the deployment allows 900 in all); over it is a 409',
+  ),
   PUBLIC_URL: z
     .url({ message: 'expected an http(s) URL' })
     .optional()

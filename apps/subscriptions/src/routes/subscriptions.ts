@@ -40,9 +40,16 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
   const { store, feed, schemas, fifoQueues } = ctx;
 
   /** Every write by id: 404 when unknown, and the change on its way to the dispatchers before the answer. */
-  async function updateAndPublish(id: string, scope: string | undefined, change: Parameters<typeof store.update>[1]) {
+  /** `check` may refuse the change once the subscription is known to exist and be visible. */
+  async function updateAndPublish(
+    id: string,
+    scope: string | undefined,
+    change: Parameters<typeof store.update>[1],
+    check?: (before: SubscriptionDoc) => Promise<void>,
+  ) {
     const before = visible(await store.get(id), scope);
     if (!before) throw notFound(id);
+    await check?.(before);
     await fifoQueues.prepare(id, change(before) ?? {}, before);
     const result = await store.update(id, (current) => {
       if (!visible(current, scope)) throw notFound(id);
@@ -97,7 +104,7 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         throw otherTenant(scope, body.tenant);
       const tenant = scope ?? body.tenant ?? DEFAULT_TENANT;
       await checkTenant(tenant);
-      await fifoQueues.checkCapacity(store, undefined, body);
+      await fifoQueues.checkCapacity(store, { tenant }, body);
       const doc = await store.create({ ...body, tenant, eventTypes: unique(body.eventTypes) });
       // Checked again once inserted, so concurrent creates never exceed the limit together and a
       // create racing with its tenant's deletion leaves no orphan (the delete removes subscriptions
@@ -208,17 +215,23 @@ export function registerSubscriptionRoutes(ctx: AppContext): void {
         headers: body.headers,
         rateLimit: body.rateLimit,
       };
-      await fifoQueues.checkCapacity(store, params.id, body);
       // Re-enabling means the reason it was disabled no longer holds.
       if (body.enabled === true) changes.disabledReason = null;
-      const doc = await updateAndPublish(params.id, tenantScope(req), (current) => {
-        // A change of ordering applies to events stamped a moment after this write (see FifoQueues).
-        const next: SubscriptionChanges =
-          body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
-            ? { ...changes, ordering: body.ordering, orderingSince: new Date(Date.now() + ORDERING_SWITCH_DELAY_MS) }
-            : changes;
-        return body.signing === undefined ? next : { ...next, ...schemeChange(current, body.signing ?? 'hmac-sha256') };
-      });
+      const doc = await updateAndPublish(
+        params.id,
+        tenantScope(req),
+        (current) => {
+          // A change of ordering applies to events stamped a moment after this write (see FifoQueues).
+          const next: SubscriptionChanges =
+            body.ordering !== undefined && body.ordering !== (current.ordering ?? null)
+              ? { ...changes, ordering: body.ordering, orderingSince: new Date(Date.now() + ORDERING_SWITCH_DELAY_MS) }
+              : changes;
+          return body.signing === undefined
+            ? next
+            : { ...next, ...schemeChange(current, body.signing ?? 'hmac-sha256') };
+        },
+        (before) => fifoQueues.checkCapacity(store, { id: params.id, tenant: tenantOf(before) }, body),
+      );
       res.json(toSubscriptionView(doc));
     },
   });
