@@ -83,6 +83,8 @@ export interface Hookline {
   proc: ChildProcess;
   dir: string;
   logTail(): string;
+  /** Every JSON log line so far (LOG_LEVEL is warn unless `env` says otherwise). */
+  logLines(): Array<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,16 @@ export async function startHookline(opts: {
       return '';
     }
   };
+  const logLines = () =>
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`hookline exited (${proc.exitCode}):\n${logTail()}`);
@@ -139,6 +151,7 @@ export async function startHookline(opts: {
     proc,
     dir,
     logTail,
+    logLines,
     async stop() {
       await stopChild(proc, 12_000);
       rmSync(dir, { recursive: true, force: true });

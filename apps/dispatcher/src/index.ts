@@ -4,5 +4,6 @@ export { createApp, createDispatcherModule, type DispatcherAppDeps } from './app
 // /ping and its URL check use these too.
 export { type Deliverer, HttpDeliverer, type SentAttempt, USER_AGENT } from './delivery/http-deliverer';
 export { ForbiddenTargetError, refusedAddressReason } from './delivery/ssrf';
+export type { SubscriptionSource } from './matching/snapshot-source';
 export { startDispatcher } from './service';
 export { DispatcherWorker } from './worker';

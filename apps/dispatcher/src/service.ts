@@ -6,7 +6,7 @@ import { createDispatcherModule } from './app';
 import { mongoFifoHeads } from './controls/fifo-heads';
 import { FailureClock } from './delivery/failure-clock';
 import { HttpDeliverer } from './delivery/http-deliverer';
-import { httpSubscriptionSource } from './matching/snapshot-source';
+import { httpSubscriptionSource, type SubscriptionSource } from './matching/snapshot-source';
 import { httpSubscriptionControl } from './matching/subscription-control';
 import { Requeuer } from './operations/requeue';
 import { DeliveryStore } from './store/delivery-store';
@@ -17,10 +17,12 @@ import { DispatcherWorker } from './worker';
 /**
  * Starts the dispatcher inside a process: used by its own main.ts and by `npm start`. The worker
  * starts in the background (it waits for the subscription service's snapshot); the HTTP module
- * is available at once.
+ * is available at once. `source`: where the snapshot comes from when not over HTTP from
+ * SUBSCRIPTIONS_URL (`npm start` hands over the subscription service's own, in the same process).
  */
 export async function startDispatcher(
   deps: ServiceDeps<DispatcherSettings>,
+  options: { source?: SubscriptionSource } = {},
 ): Promise<ServiceHandle & { worker: DispatcherWorker }> {
   const { config } = deps;
   const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);
@@ -39,7 +41,7 @@ export async function startDispatcher(
     broker: deps.broker,
     namespace: config.HOOKLINE_NAMESPACE,
     store,
-    source: httpSubscriptionSource(config.SUBSCRIPTIONS_URL, apiKey),
+    source: options.source ?? httpSubscriptionSource(config.SUBSCRIPTIONS_URL, apiKey),
     deliverer: new HttpDeliverer({
       timeoutMs: config.DELIVERY_TIMEOUT_MS,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,

@@ -198,7 +198,7 @@ export class DispatcherWorker {
       ),
     );
     this.ready = true;
-    logger.info({ subscriptions: this.index.size }, 'dispatcher.started');
+    logger.info({ subscriptions: this.index.size, snapshotMs: this.sync.lastReadMs }, 'dispatcher.started');
     this.resyncTimer = setInterval(() => void this.sync.resync(), this.options.resyncMs ?? 60_000);
     this.resyncTimer.unref();
   }

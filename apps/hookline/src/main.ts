@@ -44,7 +44,6 @@ async function main(): Promise<void> {
     logger.warn('ALLOW_PRIVATE_TARGETS=true: deliveries to loopback and private addresses are allowed');
 
   const base = `http://localhost:${config.PORT}`;
-  // The dispatcher loads its subscription snapshot over HTTP, from this very process.
   const deps = {
     config: {
       ...config,
@@ -56,12 +55,22 @@ async function main(): Promise<void> {
     db,
     logger,
   };
+  const photoApp = await startPhotoApp(deps);
+  const subscriptions = await startSubscriptions(deps);
+  const gateway = await startGateway(deps);
+  // The dispatcher takes its snapshot from the subscription service in this very process, as objects:
+  // over HTTP, 100,000 subscriptions would be serialized and parsed back on this same thread. Only
+  // an explicit SUBSCRIPTIONS_URL (a subscription service elsewhere) sends it over HTTP.
+  const dispatcher = await startDispatcher(deps, {
+    source: config.SUBSCRIPTIONS_URL === undefined ? subscriptions.snapshot : undefined,
+  });
   const services: Array<[string, string, ServiceHandle]> = [
-    ['photo-app', `${base}/like/:id`, await startPhotoApp(deps)],
-    ['subscriptions', `${base}/subscription`, await startSubscriptions(deps)],
-    ['gateway', `${base}/stations/:station/produce/single`, await startGateway(deps)],
-    ['dispatcher', `${base}/deliveries`, await startDispatcher(deps)],
+    ['photo-app', `${base}/like/:id`, photoApp],
+    ['subscriptions', `${base}/subscription`, subscriptions],
+    ['gateway', `${base}/stations/:station/produce/single`, gateway],
+    ['dispatcher', `${base}/deliveries`, dispatcher],
   ];
+
   const modules = services.map(([, , s]) => s.module);
   modules.unshift({ router: Router(), checks: readinessChecks(broker, db) });
   // The dashboard and the portal: static pages over the same origin as the APIs they call.

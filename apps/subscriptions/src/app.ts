@@ -17,6 +17,7 @@ import { registerTransformTestRoute } from './routes/transform-test';
 import { registerWebhooksAllEventsRoute } from './routes/webhooks-all-events';
 import { registerWebhooksByEventRoutes } from './routes/webhooks-by-event';
 import { buildSchemas } from './schemas';
+import { type InProcessSnapshot, inProcessSnapshot } from './snapshot';
 import { SubscriptionStore } from './store';
 import { TenantStore } from './tenant-store';
 import { createTestEventPublisher } from './test-events';
@@ -86,8 +87,15 @@ export function createApp(deps: ServiceDeps<SubscriptionsSettings>): Express {
 
 /**
  * Starts this app inside a process: used by its own main.ts and by `npm start`. It has no background
- * work of its own: stopping has nothing to wait for.
+ * work of its own: stopping has nothing to wait for. `snapshot` is for a dispatcher in the same
+ * process (`npm start`): the records `GET /subscription/snapshot` would stream, handed over directly.
  */
-export async function startSubscriptions(deps: ServiceDeps<SubscriptionsSettings>): Promise<ServiceHandle> {
-  return { module: createSubscriptionsModule(deps), stop: async () => {} };
+export async function startSubscriptions(
+  deps: ServiceDeps<SubscriptionsSettings>,
+): Promise<ServiceHandle & { snapshot: InProcessSnapshot }> {
+  return {
+    module: createSubscriptionsModule(deps),
+    snapshot: inProcessSnapshot(new SubscriptionStore(deps.db)),
+    stop: async () => {},
+  };
 }

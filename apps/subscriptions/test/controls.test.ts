@@ -158,7 +158,7 @@ describe('delivery controls on subscriptions', () => {
       expect(patched.status).toBe(409);
       expect((await request(h.app).get(`/subscription/${plain.body.id}`)).body).not.toHaveProperty('rateLimit');
       // ...while a subscription that has one keeps its slot when its limit changes,
-      const changed = await request(h.app).patch(`/subscription/${docs[0]._id}`).send({ rateLimit: 7 });
+      const changed = await request(h.app).patch(`/subscription/${docs[0]?._id}`).send({ rateLimit: 7 });
       expect(changed.status).toBe(200);
       expect(changed.body.rateLimit).toBe(7);
       // and another tenant still has its own share.

@@ -1,5 +1,8 @@
+import { subscriptionRecordSchema } from '@hookline/contracts';
 import { waitFor } from '@hookline/testing';
 import request from 'supertest';
+import { inProcessSnapshot } from '../src/snapshot';
+import { SubscriptionStore } from '../src/store';
 import { type Harness, startHarness } from './harness';
 
 let h: Harness;
@@ -353,6 +356,28 @@ describe('snapshot', () => {
     expect(records.find((r) => r.id === a.id)).toMatchObject({ secret: a.secret, enabled: true, url: valid.url });
     expect(records.find((r) => r.id === b.id)).toMatchObject({ enabled: false });
     expect(typeof records[0].version).toBe('number');
+  });
+
+  it('hands a dispatcher in the same process (npm start) exactly the records the HTTP snapshot streams', async () => {
+    const rotated = await create();
+    await request(h.app).post(`/subscription/${rotated.id}/secret/rotate`).set('Content-Type', 'application/json');
+    await request(h.app)
+      .patch(`/subscription/${rotated.id}`)
+      .send({ rateLimit: 5, headers: { 'x-team': 'a' }, filter: { type: 'LIKED_PHOTO' } });
+    const overHttp = (await request(h.app).get('/subscription/snapshot')).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const inProcess = await inProcessSnapshot(new SubscriptionStore(h.db)).load();
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    // The same records, and already in the contract's shape (the HTTP path parses with it).
+    expect(JSON.parse(JSON.stringify(inProcess)).sort(byId)).toEqual(overHttp.sort(byId));
+    for (const record of inProcess) expect(subscriptionRecordSchema.parse(record)).toEqual(record);
+    expect(inProcess.find((r) => r.id === rotated.id)).toMatchObject({
+      previousSecret: rotated.secret,
+      rateLimit: 5,
+      headers: { 'x-team': 'a' },
+    });
   });
 });
 

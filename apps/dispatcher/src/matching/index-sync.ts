@@ -32,6 +32,8 @@ export class IndexSync {
   private current: Promise<void> = Promise.resolve();
   /** While the feed is away: settles `current` (or fails it, when the worker stops first). */
   private held?: { release: () => void; abandon: (err: Error) => void };
+  /** How long the last successful read took, snapshot loaded and index built (ms). */
+  lastReadMs?: number;
 
   constructor(private readonly options: IndexSyncOptions) {}
 
@@ -85,6 +87,7 @@ export class IndexSync {
       try {
         const subs = await this.options.source.load();
         this.options.index.replaceWith(subs, startedAt);
+        this.lastReadMs = Date.now() - startedAt;
         this.lastStartedAt = Math.max(this.lastStartedAt, startedAt);
         this.options.onSnapshot(subs);
         return true;

@@ -2,7 +2,7 @@ import { subscriptionRecordSchema } from '@hookline/contracts';
 import { defineRoute } from '@hookline/http';
 import type { Response } from 'express';
 import type { AppContext } from '../context';
-import { toRecord } from '../models';
+import { snapshotRecords } from '../snapshot';
 
 // Lines are gathered into chunks of about this size: one write per line would cost a syscall each.
 const CHUNK_BYTES = 64 * 1024;
@@ -28,7 +28,6 @@ export function registerSnapshotRoute(ctx: AppContext): void {
       },
     },
     async handler(_input, req, res) {
-      const cursor = ctx.store.cursor();
       let aborted = false;
       const onClose = () => {
         aborted = true;
@@ -37,16 +36,15 @@ export function registerSnapshotRoute(ctx: AppContext): void {
       let started = false;
       try {
         let chunk = '';
-        const now = new Date();
-        for await (const doc of cursor) {
-          if (aborted) break;
-          chunk += `${JSON.stringify(toRecord(doc, now))}\n`;
+        for await (const record of snapshotRecords(ctx.store, () => aborted)) {
+          chunk += `${JSON.stringify(record)}\n`;
           if (chunk.length >= CHUNK_BYTES) {
             if (!started) start();
             if (!res.write(chunk)) await drained(res);
             chunk = '';
           }
         }
+        if (aborted) return;
         if (!started) start();
         res.end(chunk);
       } catch (err) {
@@ -56,7 +54,6 @@ export function registerSnapshotRoute(ctx: AppContext): void {
         res.destroy(err as Error);
       } finally {
         res.off('close', onClose);
-        await cursor.close().catch(() => {});
       }
 
       function start() {
