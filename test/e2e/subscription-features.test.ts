@@ -1,5 +1,5 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { type ReceivedRequest, type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { type ReceivedRequest, type Receiver, startReceiver, waitFor } from '@hookline/testing';
 import { Cluster } from '../support/cluster';
 import { call, parseBody, verifySignature } from '../support/http';
 
@@ -10,8 +10,6 @@ import { call, parseBody, verifySignature } from '../support/http';
 
 jest.setTimeout(60_000);
 
-// A subscription reaches the dispatcher through RabbitMQ after its POST answered (see Cluster.untilDispatcherKnows).
-const SUBSCRIPTION_SETTLE_MS = 300;
 const TYPE = 'order.paid';
 
 let cluster: Cluster;
@@ -37,10 +35,22 @@ afterAll(async () => {
   await cluster?.stop();
 }, 30_000);
 
+/** Subscriptions created since the last `settled()`. */
+const unsettled: string[] = [];
+
 async function subscribe(body: Record<string, unknown>) {
   const res = await call('POST', `${cluster.url('subscriptions')}/subscription`, { eventTypes: [TYPE], ...body });
   expect(res.status).toBe(201);
+  unsettled.push(res.body.id);
   return res.body as { id: string; secret?: string; publicKey?: string };
+}
+
+/**
+ * A subscription reaches the dispatcher through RabbitMQ after its POST answered: waits until the
+ * dispatcher knows every one created since the last call, so an event published next matches them.
+ */
+async function settled(): Promise<void> {
+  for (const id of unsettled.splice(0)) await cluster.untilDispatcherKnows(id);
 }
 
 async function publish(data: unknown, type = TYPE) {
@@ -57,7 +67,7 @@ describe('payload filters', () => {
     const control = await receiver();
     const sub = await subscribe({ url: `${filtered.url}/f`, filter: { data: { amount: { $gte: 100 } } } });
     await subscribe({ url: `${control.url}/all` });
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await settled();
     await publish({ amount: 50 });
     await publish({ amount: 150 });
     // The unfiltered control got both: fan-out has matched both events.
@@ -87,7 +97,7 @@ describe('payload filters', () => {
     await subscribe({ url: rxIn.url, filter: { data: { currency: { $in: ['EUR', 'USD'] } } } });
     await subscribe({ url: rxExist.url, filter: { data: { coupon: { $exist: true } } } });
     await subscribe({ url: control.url });
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await settled();
     await publish({ amount: 1, currency: 'EUR' });
     await publish({ amount: 2, currency: 'GBP' });
     await publish({ amount: 3, currency: 'USD', coupon: 'X' });
@@ -123,7 +133,7 @@ describe('custom headers', () => {
   it('arrive with each delivery; forbidden ones are refused with a 400', async () => {
     const rx = await receiver();
     const sub = await subscribe({ url: rx.url, headers: { 'X-Api-Key': 'k-123', 'X-Team': 'photos' } });
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await settled();
     await publish({ amount: 7 });
     const [req] = await rx.waitFor(1);
     expect(req?.headers['x-api-key']).toBe('k-123');
@@ -149,7 +159,7 @@ describe('transformations', () => {
       url: rx.url,
       transform: '{"event": type, "cents": data.amount * 100, "id": id}',
     });
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await settled();
     const event = await publish({ amount: 12 });
     const [req] = await rx.waitFor(1);
     expect(JSON.parse(req?.body ?? '')).toEqual({ event: TYPE, cents: 1200, id: event.id });
@@ -160,7 +170,7 @@ describe('transformations', () => {
   it('a transformation that loops forever fails the delivery within the bound, not retried', async () => {
     const rx = await receiver();
     const sub = await subscribe({ url: rx.url, transform: '($loop := function($n){ $loop($n + 1) }; $loop(0))' });
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await settled();
     await publish({ amount: 1 });
     const failed = await waitFor(async () => {
       const r = await call('GET', `${cluster.url('dispatcher')}/deliveries?subscriptionId=${sub.id}&status=failed`);
@@ -218,7 +228,7 @@ describe('ed25519 signatures', () => {
     const secret = await call('GET', `${subs}/subscription/${sub.id}/secret`);
     expect(secret.body).toEqual({ publicKey: sub.publicKey });
     expect(secret.text).not.toMatch(/whsk_/);
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await settled();
     await publish({ amount: 1 });
     const [first] = await rx.waitFor(1);
     expect(String(first?.headers['webhook-signature'])).toMatch(/^v1a,\S+$/);
@@ -228,9 +238,14 @@ describe('ed25519 signatures', () => {
     expect(rotated.status).toBe(200);
     expect(rotated.body.publicKey).toMatch(/^whpk_/);
     expect(rotated.text).not.toMatch(/whsk_/);
-    await sleep(SUBSCRIPTION_SETTLE_MS);
-    await publish({ amount: 2 });
-    const [, second] = await rx.waitFor(2);
+    // The rotation reaches the dispatcher through RabbitMQ after the answer: publish until a delivery
+    // is signed with both keys (one signed before the change arrived has the first key alone).
+    const second = await waitFor(async () => {
+      const before = rx.requests.length;
+      await publish({ amount: 2 });
+      const last = (await rx.waitFor(before + 1))[before];
+      return String(last?.headers['webhook-signature']).split(' ').length === 2 ? last : undefined;
+    });
     expect(String(second?.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifiesWithPublicKey(sub.publicKey as string, second as ReceivedRequest)).toBe(true);
     expect(verifiesWithPublicKey(rotated.body.publicKey, second as ReceivedRequest)).toBe(true);
@@ -267,7 +282,7 @@ describe('event catalog', () => {
     const rx = await receiver();
     const sub = await call('POST', `${subs}/subscription`, { url: rx.url, eventTypes: [type] });
     expect(sub.status).toBe(201);
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    await cluster.untilDispatcherKnows(sub.body.id);
 
     // The photo-app reads the catalog from MongoDB with a short cache: the schema applies within it.
     const bad = await waitFor(async () => {

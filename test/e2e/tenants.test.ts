@@ -1,4 +1,4 @@
-import { type Receiver, sleep, startReceiver, waitFor } from '@hookline/testing';
+import { type Receiver, startReceiver, waitFor } from '@hookline/testing';
 import { Cluster, suffix } from '../support/cluster';
 import { call, parseBody, verifySignature } from '../support/http';
 
@@ -12,8 +12,6 @@ import { call, parseBody, verifySignature } from '../support/http';
 
 jest.setTimeout(60_000);
 
-// A subscription reaches the dispatcher through RabbitMQ after the POST answered (see Cluster.untilDispatcherKnows).
-const SUBSCRIPTION_SETTLE_MS = 300;
 const TYPE = 'order.created';
 
 let cluster: Cluster;
@@ -62,7 +60,7 @@ describe('events by tenant, over HTTP, signed', () => {
       secrets[name] = res.body.secret;
       ids[name] = res.body.id;
     }
-    await sleep(SUBSCRIPTION_SETTLE_MS);
+    for (const id of Object.values(ids)) await cluster.untilDispatcherKnows(id);
   });
 
   it("an event for tenant A reaches A's subscriber only; an untenanted one reaches every tenant's", async () => {

@@ -7,7 +7,7 @@ import { mongoFifoHeads } from './controls/fifo-heads';
 import { FailureClock } from './delivery/failure-clock';
 import { HttpDeliverer } from './delivery/http-deliverer';
 import { httpSubscriptionSource, type SubscriptionSource } from './matching/snapshot-source';
-import { httpSubscriptionControl } from './matching/subscription-control';
+import { httpSubscriptionControl, subscriptionControl } from './matching/subscription-control';
 import { Requeuer } from './operations/requeue';
 import { DeliveryStore } from './store/delivery-store';
 import { deliveryModels, retentionSeconds } from './store/models';
@@ -17,12 +17,13 @@ import { DispatcherWorker } from './worker';
 /**
  * Starts the dispatcher inside a process: used by its own main.ts and by `npm start`. The worker
  * starts in the background (it waits for the subscription service's snapshot); the HTTP module
- * is available at once. `source`: where the snapshot comes from when not over HTTP from
- * SUBSCRIPTIONS_URL (`npm start` hands over the subscription service's own, in the same process).
+ * is available at once. The subscription service is reached over HTTP at SUBSCRIPTIONS_URL unless
+ * `inProcess` gives its own functions (`npm start`: the same process, so no request to itself):
+ * `source` for the snapshot, `disable` to disable a subscription.
  */
 export async function startDispatcher(
   deps: ServiceDeps<DispatcherSettings>,
-  options: { source?: SubscriptionSource } = {},
+  inProcess?: { source: SubscriptionSource; disable(subscriptionId: string, reason: string): Promise<void> },
 ): Promise<ServiceHandle & { worker: DispatcherWorker }> {
   const { config } = deps;
   const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);
@@ -41,12 +42,15 @@ export async function startDispatcher(
     broker: deps.broker,
     namespace: config.HOOKLINE_NAMESPACE,
     store,
-    source: options.source ?? httpSubscriptionSource(config.SUBSCRIPTIONS_URL, apiKey),
+    source: inProcess?.source ?? httpSubscriptionSource(config.SUBSCRIPTIONS_URL, apiKey),
     deliverer: new HttpDeliverer({
       timeoutMs: config.DELIVERY_TIMEOUT_MS,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
     }),
-    control: (index) => httpSubscriptionControl(config.SUBSCRIPTIONS_URL, apiKey, index),
+    control: (index) =>
+      inProcess
+        ? subscriptionControl(inProcess.disable, index)
+        : httpSubscriptionControl(config.SUBSCRIPTIONS_URL, apiKey, index),
     scheduleMs: config.RETRY_SCHEDULE,
     concurrency: config.DELIVERY_CONCURRENCY,
     fanoutInlineMax: config.FANOUT_INLINE_MAX,

@@ -58,12 +58,15 @@ async function main(): Promise<void> {
   const photoApp = await startPhotoApp(deps);
   const subscriptions = await startSubscriptions(deps);
   const gateway = await startGateway(deps);
-  // The dispatcher takes its snapshot from the subscription service in this very process, as objects:
-  // over HTTP, 100,000 subscriptions would be serialized and parsed back on this same thread. Only
-  // an explicit SUBSCRIPTIONS_URL (a subscription service elsewhere) sends it over HTTP.
-  const dispatcher = await startDispatcher(deps, {
-    source: config.SUBSCRIPTIONS_URL === undefined ? subscriptions.snapshot : undefined,
-  });
+  // The dispatcher calls the subscription service in this very process: its snapshot as objects (over
+  // HTTP, 100,000 subscriptions would be serialized and parsed back on this same thread) and its
+  // disable. Only an explicit SUBSCRIPTIONS_URL (a subscription service elsewhere) goes over HTTP.
+  const dispatcher = await startDispatcher(
+    deps,
+    config.SUBSCRIPTIONS_URL === undefined
+      ? { source: subscriptions.snapshot, disable: subscriptions.disable }
+      : undefined,
+  );
   const services: Array<[string, string, ServiceHandle]> = [
     ['photo-app', `${base}/like/:id`, photoApp],
     ['subscriptions', `${base}/subscription`, subscriptions],

@@ -19,11 +19,12 @@ import { registerWebhooksByEventRoutes } from './routes/webhooks-by-event';
 import { buildSchemas } from './schemas';
 import { type InProcessSnapshot, inProcessSnapshot } from './snapshot';
 import { SubscriptionStore } from './store';
+import { subscriptionDisabler } from './subscription-writes';
 import { TenantStore } from './tenant-store';
 import { createTestEventPublisher } from './test-events';
 
-/** This app's routes, readiness checks and OpenAPI registry. Every route is behind management auth. */
-export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSettings>): HttpModule {
+/** What this app's routes work with, built once per process. */
+function createContext(deps: ServiceDeps<SubscriptionsSettings>): AppContext {
   const { config, logger } = deps;
   const router = Router();
   const openapi = new OpenAPIRegistry();
@@ -59,6 +60,14 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
     secretGraceHours: config.SECRET_ROTATION_GRACE_HOURS,
     pingSender: pingSender(config.ALLOW_PRIVATE_TARGETS),
   };
+  return ctx;
+}
+
+/** This app's routes, readiness checks and OpenAPI registry. Every route is behind management auth. */
+export function createSubscriptionsModule(
+  deps: ServiceDeps<SubscriptionsSettings>,
+  ctx: AppContext = createContext(deps),
+): HttpModule {
   // The snapshot before `/subscription/:id`, or ":id" would swallow "snapshot".
   registerSnapshotRoute(ctx);
   // Likewise before `/subscription/:id/test`, which would take "transform" for an id.
@@ -69,10 +78,10 @@ export function createSubscriptionsModule(deps: ServiceDeps<SubscriptionsSetting
   registerWebhooksAllEventsRoute(ctx);
   registerTenantRoutes(ctx);
   return {
-    router,
-    openapi,
+    router: ctx.router,
+    openapi: ctx.openapi,
     checks: readinessChecks(deps.broker, deps.db),
-    openapiWebhooks: async () => catalogWebhooks(await catalog.list()),
+    openapiWebhooks: async () => catalogWebhooks(await ctx.catalog.list()),
   };
 }
 
@@ -87,15 +96,21 @@ export function createApp(deps: ServiceDeps<SubscriptionsSettings>): Express {
 
 /**
  * Starts this app inside a process: used by its own main.ts and by `npm start`. It has no background
- * work of its own: stopping has nothing to wait for. `snapshot` is for a dispatcher in the same
- * process (`npm start`): the records `GET /subscription/snapshot` would stream, handed over directly.
+ * work of its own: stopping has nothing to wait for. `snapshot` and `disable` are for a dispatcher in
+ * the same process (`npm start`): what `GET /subscription/snapshot` and `PATCH /subscription/:id
+ * {"enabled": false}` do, called directly instead of over HTTP to itself.
  */
-export async function startSubscriptions(
-  deps: ServiceDeps<SubscriptionsSettings>,
-): Promise<ServiceHandle & { snapshot: InProcessSnapshot }> {
+export async function startSubscriptions(deps: ServiceDeps<SubscriptionsSettings>): Promise<
+  ServiceHandle & {
+    snapshot: InProcessSnapshot;
+    disable(subscriptionId: string, reason: string): Promise<void>;
+  }
+> {
+  const ctx = createContext(deps);
   return {
-    module: createSubscriptionsModule(deps),
-    snapshot: inProcessSnapshot(new SubscriptionStore(deps.db)),
+    module: createSubscriptionsModule(deps, ctx),
+    snapshot: inProcessSnapshot(ctx.store),
+    disable: subscriptionDisabler(ctx),
     stop: async () => {},
   };
 }

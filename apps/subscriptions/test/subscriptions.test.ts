@@ -1,11 +1,14 @@
 import { subscriptionRecordSchema } from '@hookline/contracts';
+import { createLogger } from '@hookline/http';
 import { waitFor } from '@hookline/testing';
 import request from 'supertest';
+import { startSubscriptions } from '../src/app';
 import { inProcessSnapshot } from '../src/snapshot';
 import { SubscriptionStore } from '../src/store';
 import { type Harness, startHarness } from './harness';
 
 let h: Harness;
+const silent = createLogger('test', 'silent');
 beforeAll(async () => {
   h = await startHarness('subs');
 });
@@ -356,6 +359,19 @@ describe('snapshot', () => {
     expect(records.find((r) => r.id === a.id)).toMatchObject({ secret: a.secret, enabled: true, url: valid.url });
     expect(records.find((r) => r.id === b.id)).toMatchObject({ enabled: false });
     expect(typeof records[0].version).toBe('number');
+  });
+
+  it('lets a dispatcher in the same process (npm start) disable a subscription as PATCH does, change published', async () => {
+    const { disable } = await startSubscriptions({ config: h.config, broker: h.broker, db: h.db, logger: silent });
+    const sub = await create();
+    await disable(sub.id, 'the receiver answered 410 Gone');
+    const view = await request(h.app).get(`/subscription/${sub.id}`);
+    expect(view.body).toMatchObject({ enabled: false, disabledReason: 'the receiver answered 410 Gone' });
+    await waitFor(() =>
+      h.changes.some((c) => c.op === 'upsert' && c.subscription.id === sub.id && !c.subscription.enabled),
+    );
+    // Deleted meanwhile: nothing to disable, and no error for the dispatcher.
+    await expect(disable('sub_01J0000000000000000000GONE', 'x')).resolves.toBeUndefined();
   });
 
   it('hands a dispatcher in the same process (npm start) exactly the records the HTTP snapshot streams', async () => {

@@ -11,17 +11,14 @@ import {
   testEventAcceptedSchema,
 } from '../schemas';
 import { newSecretFor, type SubscriptionChanges } from '../store';
+import { notFound, subscriptionWriter, visible } from '../subscription-writes';
 import { TEST_EVENT_TYPE } from '../test-events';
 
 const tags = ['subscriptions'];
-const notFound = (id: string) => new HttpError(404, 'not_found', `subscription ${id} does not exist`);
 const NOT_FOUND = { description: "unknown id, or another tenant's" };
 /** A tenant token naming another tenant: it may know that tenant's id, but not act for it. */
 export const otherTenant = (scope: string, named: string) =>
   new HttpError(403, 'forbidden', `this token is scoped to tenant ${scope} and cannot act for tenant ${named}`);
-/** What the caller may see of a subscription: another tenant's answers exactly as an unknown id does. */
-export const visible = (doc: SubscriptionDoc | null, scope: string | undefined): SubscriptionDoc | null =>
-  doc && (scope === undefined || tenantOf(doc) === scope) ? doc : null;
 const unique = (types: string[]) => [...new Set(types)];
 const HOUR_MS = 3_600_000;
 
@@ -39,27 +36,7 @@ function rotation(current: string, secret: string, graceMs: number): Subscriptio
 export function registerSubscriptionRoutes(ctx: AppContext): void {
   const { store, feed, schemas, fifoQueues } = ctx;
 
-  /** Every write by id: 404 when unknown, and the change on its way to the dispatchers before the answer. */
-  /** `check` may refuse the change once the subscription is known to exist and be visible. */
-  async function updateAndPublish(
-    id: string,
-    scope: string | undefined,
-    change: Parameters<typeof store.update>[1],
-    check?: (before: SubscriptionDoc) => Promise<void>,
-  ) {
-    const before = visible(await store.get(id), scope);
-    if (!before) throw notFound(id);
-    await check?.(before);
-    await fifoQueues.prepare(id, change(before) ?? {}, before);
-    const result = await store.update(id, (current) => {
-      if (!visible(current, scope)) throw notFound(id);
-      return change(current);
-    });
-    if (!result) throw notFound(id);
-    await feed.upserted(result.doc);
-    await fifoQueues.settle(before, result.doc);
-    return result.doc;
-  }
+  const updateAndPublish = subscriptionWriter(ctx);
 
   /** 422 unless the tenant exists and has room for `room` more subscriptions. */
   async function checkTenant(tenant: string, room = 1) {
