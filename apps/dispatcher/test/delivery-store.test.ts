@@ -136,6 +136,25 @@ describe('DeliveryStore: one document per delivery, written after the attempt', 
     expect(await models.Delivery.countDocuments({ _id: /^msg_one_/, status: 'delivered', attempts: 1 })).toBe(3);
   });
 
+  it('a first attempt is inserted as the very document the guarded upsert would make, and falls back to it when the record exists', async () => {
+    const first = task('msg_shape_a');
+    // Parked once: not taken for a first write, so it goes through the guarded upsert.
+    const guarded = task('msg_shape_b', { parked: 1 });
+    const record = attempt(first, 'delivered');
+    await store.recordAttempt(record);
+    await store.recordAttempt({ ...record, deliveryId: guarded.id, task: { ...guarded, eventId: first.eventId, event: first.event } });
+    const [a, b] = await Promise.all([first.id, guarded.id].map((id) => models.Delivery.findById(id).lean()));
+    const { _id: _a, ...inserted } = a as object as Record<string, unknown>;
+    const { _id: _b, ...upserted } = b as object as Record<string, unknown>;
+    expect(inserted).toEqual(upserted);
+    expect(Object.keys(inserted)).toEqual(Object.keys(upserted));
+    // Recorded as pending first (a park or a wide fan-out): the first attempt's insert meets it.
+    const queued = task('msg_shape_c');
+    await store.recordCreated(queued);
+    await store.recordAttempt(attempt(queued, 'delivered'));
+    expect(await models.Delivery.findById(queued.id).lean()).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
   it('a status set before the record exists creates it', async () => {
     const t = task('msg_third');
     await store.setStatus(t, 'failed', 'the subscription was deleted');

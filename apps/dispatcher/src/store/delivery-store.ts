@@ -58,6 +58,12 @@ interface DeliveryWrite {
 const BATCH_WINDOW_MS = 10;
 const RETRY_MAX_MS = 2000;
 
+/** The positions, in the operations of a bulk write, of the items that failed. */
+function failedIndexes(err: unknown): number[] {
+  const errors = (err as { writeErrors?: Array<{ index?: number; err?: { index?: number } }> }).writeErrors;
+  return (errors ?? []).map((w) => w.index ?? w.err?.index ?? -1).filter((i) => i >= 0);
+}
+
 /**
  * Whether a write failed only because records already exist (code 11000 on every failed item). The
  * driver also throws bulk errors with an EMPTY `writeErrors` list for network and server-selection
@@ -79,6 +85,58 @@ export function isDuplicateKeyOnly(err: unknown): boolean {
   );
 }
 
+/** A delivery's creation fields: what its first write stores whatever its status. */
+function creationFields(w: DeliveryWrite) {
+  const { task } = w;
+  return {
+    eventId: task.eventId,
+    eventType: task.event.type,
+    subscriptionId: task.subscriptionId,
+    tenant: task.tenant,
+    event: task.event,
+    createdAt: w.at,
+    rounds: task.round,
+  };
+}
+
+/** The status fields a write sets, with its place in the delivery's order of writes (`seq`). */
+function statusFields(w: DeliveryWrite): Partial<DeliveryDoc> {
+  const { task, attempt } = w;
+  const seq = statusSequence(task.round, task.attempt, stageOf(w.status, attempt !== undefined));
+  const status: Partial<DeliveryDoc> = { status: w.status, seq, lastError: w.reason, updatedAt: w.at };
+  if (attempt) {
+    status.lastAttemptAt = attempt.at;
+    status.nextAttemptAt = attempt.nextAttemptAt;
+    status.lastStatusCode = attempt.statusCode;
+  }
+  return status;
+}
+
+/**
+ * Whether a write is most likely its delivery's first: the first attempt of the first round, not
+ * parked before it. That is the common case by far (the fan-out attempts each delivery itself and
+ * writes its record once, after the attempt), and for it a plain insert does what the guarded upsert
+ * below would do for a new document, at a fraction of the cost to MongoDB (no pipeline to evaluate)
+ * and to the dispatcher (a smaller command). When the document exists after all (a wide fan-out or a
+ * park recorded it as pending first, or a duplicate after a crash), the insert fails with a duplicate
+ * key and the write is made again as the guarded upsert: the order of writes still decides.
+ */
+function isLikelyFirstWrite(w: DeliveryWrite): boolean {
+  return w.attempt !== undefined && w.task.attempt === 1 && w.task.round === 0 && !w.task.parked;
+}
+
+/** A first write as a whole document: exactly what `guardedUpsert` makes of it when none exists. */
+function insertion(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc> {
+  const document = {
+    _id: w.task.id,
+    ...creationFields(w),
+    ...statusFields(w),
+    attempts: 1,
+    attemptLog: [w.attempt],
+  };
+  return { insertOne: { document } } as AnyBulkWriteOperation<DeliveryDoc>;
+}
+
 /**
  * The one operation of one write: an upsert on `_id` alone whose update is an aggregation pipeline, so
  * it reads the stored sequence and applies this write's status only if it is newer. Correct in whichever
@@ -90,26 +148,13 @@ export function isDuplicateKeyOnly(err: unknown): boolean {
  * - an attempt is appended (the last ATTEMPTS_KEPT kept) and counted either way.
  * Everything this write brings is `$literal`: a payload string starting with `$` is data, not a path.
  */
-function operation(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc> {
+function guardedUpsert(w: DeliveryWrite): AnyBulkWriteOperation<DeliveryDoc> {
   const { task, attempt } = w;
-  const seq = statusSequence(task.round, task.attempt, stageOf(w.status, attempt !== undefined));
-  const status: Partial<DeliveryDoc> = { status: w.status, seq, lastError: w.reason, updatedAt: w.at };
-  if (attempt) {
-    status.lastAttemptAt = attempt.at;
-    status.nextAttemptAt = attempt.nextAttemptAt;
-    status.lastStatusCode = attempt.statusCode;
-  }
+  const status = statusFields(w);
+  const seq = status.seq as number;
   // Creation fields only: the status fields come from the conditional below (a new document has no
   // `seq`, so this write is newer), the counters from their own expressions.
-  const create = {
-    eventId: task.eventId,
-    eventType: task.event.type,
-    subscriptionId: task.subscriptionId,
-    tenant: task.tenant,
-    event: task.event,
-    createdAt: w.at,
-    rounds: task.round,
-  };
+  const create = creationFields(w);
   const newer = { $lt: [{ $ifNull: ['$seq', -1] }, seq] };
   const counters = attempt
     ? {
@@ -157,14 +202,34 @@ export class DeliveryStore {
   writable = true;
 
   constructor(models: DeliveryModels) {
+    const write = (ops: AnyBulkWriteOperation<DeliveryDoc>[]) =>
+      models.Delivery.collection.bulkWrite(ops as never[], { ordered: false });
     this.batch = new WriteBatcher(
       async (writes) => {
+        const insertions = writes.map(isLikelyFirstWrite);
+        let again: DeliveryWrite[] = [];
         try {
-          await models.Delivery.collection.bulkWrite(writes.map(operation) as never[], { ordered: false });
+          await write(writes.map((w, i) => (insertions[i] ? insertion(w) : guardedUpsert(w))));
         } catch (err) {
+          // Only duplicate keys are expected: of an insertion (the document existed: written again as
+          // the guarded upsert), or of an upsert (see isDuplicateKeyOnly).
           if (!isDuplicateKeyOnly(err)) {
             this.writable = false;
             throw err;
+          }
+          // A duplicate-key error that names no items: every insertion is made again (the guarded
+          // upsert of one that did go in appends its attempt a second time; none is lost).
+          const failed = failedIndexes(err);
+          again = writes.filter((_, i) => insertions[i] && (failed.length === 0 || failed.includes(i)));
+        }
+        if (again.length > 0) {
+          try {
+            await write(again.map(guardedUpsert));
+          } catch (err) {
+            if (!isDuplicateKeyOnly(err)) {
+              this.writable = false;
+              throw err;
+            }
           }
         }
         this.writable = true;
