@@ -142,7 +142,11 @@ describe('DeliveryStore: one document per delivery, written after the attempt', 
     const guarded = task('msg_shape_b', { parked: 1 });
     const record = attempt(first, 'delivered');
     await store.recordAttempt(record);
-    await store.recordAttempt({ ...record, deliveryId: guarded.id, task: { ...guarded, eventId: first.eventId, event: first.event } });
+    await store.recordAttempt({
+      ...record,
+      deliveryId: guarded.id,
+      task: { ...guarded, eventId: first.eventId, event: first.event },
+    });
     const [a, b] = await Promise.all([first.id, guarded.id].map((id) => models.Delivery.findById(id).lean()));
     const { _id: _a, ...inserted } = a as object as Record<string, unknown>;
     const { _id: _b, ...upserted } = b as object as Record<string, unknown>;
@@ -153,6 +157,18 @@ describe('DeliveryStore: one document per delivery, written after the attempt', 
     await store.recordCreated(queued);
     await store.recordAttempt(attempt(queued, 'delivered'));
     expect(await models.Delivery.findById(queued.id).lean()).toMatchObject({ status: 'delivered', attempts: 1 });
+    // Marked as recorded when queued: its first attempt goes straight to the upsert, no insert tried.
+    const spy = jest.spyOn(models.Delivery.collection, 'bulkWrite');
+    try {
+      const marked = task('msg_shape_d', { recorded: true });
+      await store.recordCreated(marked);
+      await store.recordAttempt(attempt(marked, 'delivered'));
+      const ops = spy.mock.calls.flatMap((call) => call[0] as Array<Record<string, unknown>>);
+      expect(ops.map((op) => Object.keys(op)[0])).toEqual(['updateOne', 'updateOne']);
+      expect(await models.Delivery.findById(marked.id).lean()).toMatchObject({ status: 'delivered', attempts: 1 });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('a status set before the record exists creates it', async () => {

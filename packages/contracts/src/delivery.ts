@@ -21,6 +21,9 @@ export const deliveryTaskSchema = z.object({
   // How many times in a row this delivery was parked because its receiver was slow: each park waits
   // longer (see the dispatcher's deliver handler), so a hanging receiver's backlog is not churned.
   parked: z.number().int().min(0).default(0),
+  // True when the delivery's record is written as pending as it is queued (a wide fan-out, a rate
+  // limit): its first attempt then updates that record instead of trying to insert it.
+  recorded: z.boolean().optional(),
   event: eventEnvelopeSchema,
 });
 export type DeliveryTask = z.infer<typeof deliveryTaskSchema>;
@@ -74,6 +77,7 @@ function hasDeliveryTaskShape(value: unknown): value is DeliveryTask {
     (t.attempt as number) >= 1 &&
     Number.isInteger(t.round) &&
     Number.isInteger(t.parked) &&
+    (t.recorded === undefined || typeof t.recorded === 'boolean') &&
     typeof event === 'object' &&
     event !== null &&
     typeof event.id === 'string' &&

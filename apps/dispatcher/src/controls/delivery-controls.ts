@@ -133,7 +133,7 @@ export class DeliveryControls {
   async hold(task: DeliveryTask, sub: SubscriptionRecord): Promise<void> {
     const queue = await this.divert(sub);
     if (!queue) throw new Error(`no queue for rate-limited subscription ${sub.id}`); // only while stopping
-    const { content, properties } = deliveryTaskMessage(task);
+    const { content, properties } = deliveryTaskMessage({ ...task, recorded: true });
     await Promise.all([
       this.options.store.recordCreated(task),
       this.options.broker.publish('', queue, content, properties),

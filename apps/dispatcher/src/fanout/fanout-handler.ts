@@ -83,7 +83,7 @@ export function fanoutHandler(deps: {
       Promise.all(
         tasks.map(async (t, i) => {
           const diverted = subs[i]?.rateLimit ? await controls?.divert(subs[i]) : undefined;
-          const { content, properties } = deliveryTaskMessage(t);
+          const { content, properties } = deliveryTaskMessage({ ...t, recorded: true });
           return deps.broker.publish(
             diverted ? '' : deps.names.deliveriesExchange,
             diverted ?? deps.names.deliverRoutingKey,

@@ -114,7 +114,7 @@ function statusFields(w: DeliveryWrite): Partial<DeliveryDoc> {
 
 /**
  * Whether a write is most likely its delivery's first: the first attempt of the first round, not
- * parked before it. That is the common case by far (the fan-out attempts each delivery itself and
+ * parked before it nor recorded as pending when it was queued. That is the common case by far (the fan-out attempts each delivery itself and
  * writes its record once, after the attempt), and for it a plain insert does what the guarded upsert
  * below would do for a new document, at a fraction of the cost to MongoDB (no pipeline to evaluate)
  * and to the dispatcher (a smaller command). When the document exists after all (a wide fan-out or a
@@ -122,7 +122,7 @@ function statusFields(w: DeliveryWrite): Partial<DeliveryDoc> {
  * key and the write is made again as the guarded upsert: the order of writes still decides.
  */
 function isLikelyFirstWrite(w: DeliveryWrite): boolean {
-  return w.attempt !== undefined && w.task.attempt === 1 && w.task.round === 0 && !w.task.parked;
+  return w.attempt !== undefined && w.task.attempt === 1 && w.task.round === 0 && !w.task.parked && !w.task.recorded;
 }
 
 /** A first write as a whole document: exactly what `guardedUpsert` makes of it when none exists. */
