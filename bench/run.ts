@@ -6,7 +6,7 @@
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
  *   npm run bench -- --only=floor,throughput,drain,transform,latency,fanout,fanout-filter,isolation,controls,tenants,rules
- *   npm run bench -- --profile           one throughput run (or --only=drain|latency) with --cpu-prof on hookline and MongoDB,
+ *   npm run bench -- --profile           one throughput run (or --only=drain|latency|tenants) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
  *   npm run bench -- --env MAX_IN_FLIGHT_PER_SUBSCRIPTION=200   what-if env for Hookline (repeatable; also --hookline-env=K=V)
@@ -94,15 +94,25 @@ async function runOnce(): Promise<Rep> {
 async function profile(): Promise<void> {
   const dir = tempDir('cpuprof');
   const rep: Rep = { load: {}, errors: {} };
-  // `--only=drain` or `--only=latency` profiles that scenario instead of the throughput one.
+  // `--only=drain`, `--only=latency` or `--only=tenants` profiles that scenario instead of the throughput one.
+  const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const scenarios = {
     throughput: hooklineThroughput,
     drain: (ctx: Ctx) => hooklineDrain(ctx),
     latency: hooklineLatency,
   } as const;
-  const name = (['throughput', 'drain', 'latency'] as const).find((n) => ONLY.has(n)) ?? 'throughput';
-  const scenario: (ctx: Ctx) => Promise<unknown> = scenarios[name];
-  const r = await attempt(rep, name, () => withHookline('prof', {}, scenario, ['--cpu-prof', `--cpu-prof-dir=${dir}`]));
+  const name = (['throughput', 'drain', 'latency', 'tenants'] as const).find((n) => ONLY.has(n)) ?? 'throughput';
+  const r = await attempt(rep, name, () =>
+    name === 'tenants'
+      ? hooklineTenants({
+          tenants: N.tenants,
+          events: N.throughput,
+          warm: N.warm,
+          timeoutMs: DRAIN_TIMEOUT_MS,
+          nodeArgs,
+        })
+      : withHookline('prof', {}, scenarios[name] as (ctx: Ctx) => Promise<unknown>, nodeArgs),
+  );
   process.stdout.write(`${name} with --cpu-prof: ${JSON.stringify(r)}\nprofiles in ${dir}\n`);
   process.stdout.write(summarizeProfiles(dir, 25));
 }

@@ -117,6 +117,8 @@ export async function hooklineTenants(o: {
   warm: number;
   timeoutMs: number;
   env?: Record<string, string>;
+  /** Extra node flags for Hookline (`--profile` passes --cpu-prof). */
+  nodeArgs?: string[];
 }): Promise<TenantsBenchResult> {
   const namespace = uniqueNamespace('benchmt');
   const [mongo, rcv] = await Promise.all([startMongo(), ReceiverProc.start()]);
@@ -125,7 +127,12 @@ export async function hooklineTenants(o: {
     const url = await rcv.listen('ok');
     const seedMs = await seedTenants(mongo.uri, o.tenants, `${url}/`);
     // Info level for the start-up lines only: nothing logs at info per event or delivery.
-    hl = await startHookline({ mongoUri: mongo.uri, namespace, env: { LOG_LEVEL: 'info', ...o.env } });
+    hl = await startHookline({
+      mongoUri: mongo.uri,
+      namespace,
+      env: { LOG_LEVEL: 'info', ...o.env },
+      nodeArgs: o.nodeArgs,
+    });
     const started = hl.logLines().find((l) => l.msg === 'dispatcher.started');
     if (typeof started?.snapshotMs !== 'number' || started.subscriptions !== o.tenants * PER_TENANT)
       throw new Error(`no dispatcher.started line with snapshotMs for every subscription:\n${hl.logTail()}`);
