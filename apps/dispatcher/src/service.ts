@@ -24,7 +24,7 @@ import { DispatcherWorker } from './worker';
 export async function startDispatcher(
   deps: ServiceDeps<DispatcherSettings>,
   inProcess?: { source: SubscriptionSource; disable(subscriptionId: string, reason: string): Promise<void> },
-): Promise<ServiceHandle & { worker: DispatcherWorker }> {
+): Promise<ServiceHandle & { worker: DispatcherWorker; requeuer: Requeuer }> {
   const { config } = deps;
   const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);
   const previous = await applyRetention(deps.db, retentionSeconds(config.DELIVERY_RETENTION_DAYS));
@@ -54,6 +54,7 @@ export async function startDispatcher(
     scheduleMs: config.RETRY_SCHEDULE,
     concurrency: config.DELIVERY_CONCURRENCY,
     fanoutInlineMax: config.FANOUT_INLINE_MAX,
+    resyncMs: config.SUBSCRIPTION_RESYNC_MS,
     maxInFlightPerSubscription: config.MAX_IN_FLIGHT_PER_SUBSCRIPTION,
     failureClock,
     requeuer,
@@ -64,5 +65,5 @@ export async function startDispatcher(
   });
   void worker.start().catch((err) => deps.logger.error({ err }, 'dispatcher.start_failed'));
   const module = createDispatcherModule({ ...deps, models, worker, requeuer, failureClock });
-  return { module, worker, stop: () => worker.stop() };
+  return { module, worker, requeuer, stop: () => worker.stop() };
 }

@@ -163,7 +163,7 @@ describe('DeliveryStore: one document per delivery, written after the attempt', 
       const marked = task('msg_shape_d', { recorded: true });
       await store.recordCreated(marked);
       await store.recordAttempt(attempt(marked, 'delivered'));
-      const ops = spy.mock.calls.flatMap((call) => call[0] as Array<Record<string, unknown>>);
+      const ops = spy.mock.calls.flatMap((call) => call[0] as unknown as Array<Record<string, unknown>>);
       expect(ops.map((op) => Object.keys(op)[0])).toEqual(['updateOne', 'updateOne']);
       expect(await models.Delivery.findById(marked.id).lean()).toMatchObject({ status: 'delivered', attempts: 1 });
     } finally {

@@ -178,7 +178,9 @@ describe('dispatcher operations: auto-disable and resume', () => {
     );
     const before = receiver.requests.length;
     receiver.respond(status(200));
-    await h.publishChange({ ...sub, enabled: true, version: sub.version + 10 });
+    // A later write than the disable (versions are the subscription service's write times).
+    const disabledVersion = h.worker.index.get(sub.id)?.version ?? sub.version;
+    await h.publishChange({ ...sub, enabled: true, version: disabledVersion + 1 });
     await receiver.waitFor(before + 1, 10_000);
     await waitFor(
       async () => (await h.models.Delivery.countDocuments({ subscriptionId: sub.id, status: 'delivered' })) === 1,

@@ -78,6 +78,9 @@ export const dispatcherEnv = z.object({
   FANOUT_INLINE_MAX: positiveNumber(1000, 'a positive integer').describe(
     'the widest fan-out the fan-out consumer attempts itself; wider events go through the deliver queue',
   ),
+  SUBSCRIPTION_RESYNC_MS: positiveNumber(60_000, 'a positive number of milliseconds').describe(
+    'how often a dispatcher re-reads the subscription snapshot, a backstop for a lost change message',
+  ),
   ALLOW_PRIVATE_TARGETS: bool(false),
   RABBITMQ_MANAGEMENT_URL: managementUrl.optional(),
 });

@@ -1,4 +1,5 @@
 import { type Broker, topologyNames } from '@hookline/broker';
+import { dispatcherEnv, parseEnv } from '@hookline/config';
 import {
   createEnvelope,
   type DeliveryTask,
@@ -9,16 +10,12 @@ import {
 import { createLogger } from '@hookline/http';
 import { connectMongo, createBroker } from '@hookline/runtime';
 import { generateSecret } from '@hookline/signing';
-import { deleteNamespace, RABBITMQ_URL, uniqueMongoUrl, uniqueNamespace } from '@hookline/testing';
+import { deleteNamespace, RABBITMQ_URL, uniqueMongoUrl, uniqueNamespace, waitFor } from '@hookline/testing';
 import type { Connection } from 'mongoose';
-import type { SubscriptionControl } from '../../src/delivery/delivery-loop';
-import { FailureClock } from '../../src/delivery/failure-clock';
-import { HttpDeliverer } from '../../src/delivery/http-deliverer';
-import type { SubscriptionSource } from '../../src/matching/snapshot-source';
-import { Requeuer } from '../../src/operations/requeue';
-import { DeliveryStore } from '../../src/store/delivery-store';
+import type { Requeuer } from '../../src/operations/requeue';
+import { startDispatcher } from '../../src/service';
 import { type DeliveryModels, deliveryModels } from '../../src/store/models';
-import { DispatcherWorker } from '../../src/worker';
+import type { DispatcherWorker } from '../../src/worker';
 
 export const logger = createLogger('dispatcher-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -71,6 +68,7 @@ export class Harness {
   worker!: DispatcherWorker;
 
   requeuer!: Requeuer;
+  private stopDispatcher: () => Promise<void> = async () => {};
 
   constructor(
     private readonly scheduleMs: number[] = [300, 600],
@@ -85,49 +83,50 @@ export class Harness {
   ) {}
 
   async start(): Promise<void> {
-    this.broker = createBroker(
-      { RABBITMQ_URL, HOOKLINE_NAMESPACE: this.ns, RETRY_SCHEDULE: this.scheduleMs, PORT: 0, LOG_LEVEL: 'silent' },
-      `dispatcher-test-${this.ns}`,
-      logger,
-    );
-    await this.broker.start();
-    this.db = await connectMongo(uniqueMongoUrl('disp'));
-    this.models = deliveryModels(this.db, 1);
-    const source: SubscriptionSource = {
-      load: async () => {
-        this.snapshotReads += 1;
-        if (this.snapshotDown) throw new Error('subscription snapshot: HTTP 503');
-        return this.snapshot.slice();
-      },
-    };
-    this.requeuer = new Requeuer(this.broker, this.names, this.models);
-    this.worker = new DispatcherWorker({
-      broker: this.broker,
-      namespace: this.ns,
-      store: new DeliveryStore(this.models),
-      source,
-      deliverer: new HttpDeliverer({
-        timeoutMs: this.options.timeoutMs ?? 2000,
-        allowPrivateTargets: this.options.allowPrivateTargets ?? true,
-      }),
-      control: (index): SubscriptionControl => ({
-        disable: async (sub, reason) => {
-          this.disabled.push({ id: sub.id, reason });
-          // What the subscription service does: store the change, publish it to every dispatcher.
-          await this.publishChange({ ...sub, enabled: false, version: sub.version + 1 });
-          index.upsert({ ...sub, enabled: false, version: sub.version + 1 });
-        },
-      }),
-      scheduleMs: this.scheduleMs,
-      concurrency: 50,
-      fanoutInlineMax: this.options.fanoutInlineMax,
-      maxInFlightPerSubscription: this.options.maxInFlightPerSubscription ?? 10,
-      failureClock: this.options.disableAfterMs ? new FailureClock(this.db, this.options.disableAfterMs) : undefined,
-      requeuer: this.requeuer,
-      resyncMs: this.options.resyncMs,
-      logger,
+    const mongoUrl = uniqueMongoUrl('disp');
+    const config = parseEnv(dispatcherEnv, {
+      RABBITMQ_URL,
+      MONGO_URL: mongoUrl,
+      HOOKLINE_NAMESPACE: this.ns,
+      RETRY_SCHEDULE: this.scheduleMs.map((ms) => ms / 1000).join(','), // seconds
+      DELIVERY_RETENTION_DAYS: '1',
+      DELIVERY_CONCURRENCY: '50',
+      MAX_IN_FLIGHT_PER_SUBSCRIPTION: String(this.options.maxInFlightPerSubscription ?? 10),
+      DELIVERY_TIMEOUT_MS: String(this.options.timeoutMs ?? 2000),
+      ALLOW_PRIVATE_TARGETS: String(this.options.allowPrivateTargets ?? true),
+      ...(this.options.disableAfterMs ? { DISABLE_AFTER_HOURS: String(this.options.disableAfterMs / 3_600_000) } : {}),
+      ...(this.options.fanoutInlineMax ? { FANOUT_INLINE_MAX: String(this.options.fanoutInlineMax) } : {}),
+      ...(this.options.resyncMs ? { SUBSCRIPTION_RESYNC_MS: String(this.options.resyncMs) } : {}),
+      LOG_LEVEL: 'silent',
     });
-    await this.worker.start();
+    this.broker = createBroker(config, `dispatcher-test-${this.ns}`, logger);
+    await this.broker.start();
+    this.db = await connectMongo(mongoUrl);
+    this.models = deliveryModels(this.db, 1);
+    // The dispatcher as every process starts it, with the subscription service replaced by a list
+    // (the snapshot) plus real change messages on RabbitMQ; disables are recorded.
+    const dispatcher = await startDispatcher(
+      { config, broker: this.broker, db: this.db, logger },
+      {
+        source: {
+          load: async () => {
+            this.snapshotReads += 1;
+            if (this.snapshotDown) throw new Error('subscription snapshot: HTTP 503');
+            return this.snapshot.slice();
+          },
+        },
+        disable: async (id, reason) => {
+          this.disabled.push({ id, reason });
+          // What the subscription service does: store the change, publish it to every dispatcher.
+          const sub = this.worker.index.get(id);
+          if (sub) await this.publishChange({ ...sub, enabled: false, version: sub.version + 1 });
+        },
+      },
+    );
+    this.worker = dispatcher.worker;
+    this.requeuer = dispatcher.requeuer;
+    this.stopDispatcher = () => dispatcher.stop();
+    await waitFor(() => this.worker.ready, 30_000, 'the dispatcher worker started');
   }
 
   async publish(type: string, data: unknown): Promise<EventEnvelope> {
@@ -155,7 +154,7 @@ export class Harness {
   }
 
   async stop(): Promise<void> {
-    await this.worker.stop();
+    await this.stopDispatcher();
     await this.broker.close();
     await this.db.dropDatabase().catch(() => {});
     await this.db.close();
