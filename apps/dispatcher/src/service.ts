@@ -1,4 +1,3 @@
-import { topologyNames } from '@hookline/broker';
 import type { DispatcherSettings } from '@hookline/config';
 import type { ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
@@ -36,11 +35,14 @@ export async function startDispatcher(
   await models.Delivery.init();
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
-  const requeuer = new Requeuer(deps.broker, topologyNames(config.HOOKLINE_NAMESPACE), models);
+  // The topology the broker declares, derived once from the settings (createBroker).
+  const topology = deps.broker.topology;
+  if (!topology) throw new Error('the dispatcher needs a broker made by createBroker (it carries the topology)');
+  const requeuer = new Requeuer(deps.broker, topology.names, models);
   const failureClock = new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000);
   const worker = new DispatcherWorker({
     broker: deps.broker,
-    namespace: config.HOOKLINE_NAMESPACE,
+    topology,
     store,
     source: inProcess?.source ?? httpSubscriptionSource(config.SUBSCRIPTIONS_URL, apiKey),
     deliverer: new HttpDeliverer({
@@ -51,7 +53,6 @@ export async function startDispatcher(
       inProcess
         ? subscriptionControl(inProcess.disable, index)
         : httpSubscriptionControl(config.SUBSCRIPTIONS_URL, apiKey, index),
-    scheduleMs: config.RETRY_SCHEDULE,
     concurrency: config.DELIVERY_CONCURRENCY,
     fanoutInlineMax: config.FANOUT_INLINE_MAX,
     resyncMs: config.SUBSCRIPTION_RESYNC_MS,
@@ -59,7 +60,6 @@ export async function startDispatcher(
     failureClock,
     requeuer,
     fifoHeads: mongoFifoHeads(deps.db),
-    queueType: config.QUEUE_TYPE,
     feedKeys: config.API_KEYS,
     logger: deps.logger,
   });

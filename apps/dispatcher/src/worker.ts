@@ -1,12 +1,4 @@
-import {
-  type Broker,
-  type Consumer,
-  type MessageHandler,
-  type QueueType,
-  retryTiers,
-  type TopologyNames,
-  topologyNames,
-} from '@hookline/broker';
+import type { Broker, Consumer, MessageHandler, Topology, TopologyNames } from '@hookline/broker';
 import { openChange, subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { matchesFilter } from '@hookline/rules';
@@ -34,12 +26,12 @@ export const DEFAULT_FANOUT_INLINE_MAX = 1000;
 
 export interface WorkerOptions {
   broker: Broker;
-  namespace: string;
+  /** The broker's topology: names, queue type, retry schedule and the tiers declared for it. */
+  topology: Topology;
   store: DeliveryStore;
   source: SubscriptionSource;
   deliverer: Deliverer;
   control: (index: SubscriptionIndex) => SubscriptionControl;
-  scheduleMs: readonly number[];
   logger: Logger;
   /** HTTP requests in flight at once in this instance, fan-out and deliver consumers together. */
   concurrency: number;
@@ -54,7 +46,6 @@ export interface WorkerOptions {
   resyncMs?: number;
   /** Where a FIFO head's retry schedule is kept between attempts (MongoDB in production). */
   fifoHeads?: FifoHeads;
-  queueType?: QueueType;
   /** API_KEYS: with keys, a change's secrets arrive sealed and an unsealed upsert is dropped (openChange). */
   feedKeys?: readonly string[];
 }
@@ -76,7 +67,7 @@ export class DispatcherWorker {
   ready = false;
 
   constructor(private readonly options: WorkerOptions) {
-    this.names = topologyNames(options.namespace);
+    this.names = options.topology.names;
     this.sync = new IndexSync({
       index: this.index,
       source: options.source,
@@ -95,8 +86,8 @@ export class DispatcherWorker {
     const controls = new DeliveryControls({
       broker,
       names: this.names,
-      namespace: this.options.namespace,
-      queueType: this.options.queueType,
+      namespace: this.options.topology.namespace,
+      queueType: this.options.topology.queueType,
       lookup: (id) => this.index.get(id),
       // As the fan-out matches: by type (and whatever the index adds), then the payload filter.
       matches: (sub, event) =>
@@ -105,7 +96,7 @@ export class DispatcherWorker {
       store: this.options.store,
       heads: this.options.fifoHeads ?? memoryFifoHeads(),
       control: this.options.control(this.index),
-      scheduleMs: this.options.scheduleMs,
+      scheduleMs: this.options.topology.retryScheduleMs,
       logger,
     });
     this.controls = controls;
@@ -156,8 +147,8 @@ export class DispatcherWorker {
       store: this.options.store,
       deliverer: this.options.deliverer,
       control: this.options.control(this.index),
-      scheduleMs: this.options.scheduleMs,
-      tiersMs: retryTiers(this.options.scheduleMs),
+      scheduleMs: this.options.topology.retryScheduleMs,
+      tiersMs: this.options.topology.retryTiersMs,
       // A fast receiver may use up to half the budget; receivers that hang can hold at most their
       // base limits plus that half (see InFlightLimiter).
       limiter: new InFlightLimiter(this.options.maxInFlightPerSubscription, {

@@ -4,6 +4,7 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } f
 import { type BrokerLogger, ReconnectingConnection, silentLogger } from './connection';
 import { type ConsumeOptions, type Consumer, Consumers, type MessageHandler } from './consumers';
 import { BrokerUnavailableError, UnroutableMessageError } from './errors';
+import type { Topology } from './topology';
 
 export interface BrokerOptions {
   url: string;
@@ -14,6 +15,8 @@ export interface BrokerOptions {
   setup?: (ch: Channel) => Promise<void>;
   /** How long a publish waits for RabbitMQ's confirm before giving up. */
   confirmTimeoutMs?: number;
+  /** The topology `setup` declares, for the code that publishes and consumes by it. */
+  topology?: Topology;
 }
 
 /** A publish waiting for its confirm; `returned` once RabbitMQ sent it back as unroutable. */
@@ -43,6 +46,11 @@ export class Broker extends EventEmitter {
   private closed = false;
   private readonly log: BrokerLogger;
   private readonly name: string;
+
+  /** The topology this broker declares on every connect (see BrokerOptions.topology). */
+  get topology(): Topology | undefined {
+    return this.options.topology;
+  }
 
   constructor(private readonly options: BrokerOptions) {
     super();

@@ -12,8 +12,10 @@ export {
   PARK_MS,
   type QueueType,
   retryTiers,
+  type Topology,
   type TopologyNames,
   type TopologyOptions,
   tierFor,
+  topologyFor,
   topologyNames,
 } from './topology';

@@ -245,6 +245,36 @@ export function retryTiers(scheduleMs: readonly number[]): number[] {
   return [...tiers].sort((a, b) => a - b);
 }
 
+/**
+ * One namespace's topology as a process uses it, derived once from its settings (createBroker does,
+ * and the broker carries it): what declareTopology declares is then what the dispatcher schedules
+ * retries into, with no second derivation that would have to agree.
+ */
+export interface Topology {
+  namespace: string;
+  names: TopologyNames;
+  queueType: QueueType;
+  /** The delays between attempts (ms), and the retry queues that hold them (retryTiers). */
+  retryScheduleMs: readonly number[];
+  retryTiersMs: readonly number[];
+}
+
+export function topologyFor(settings: {
+  namespace?: string;
+  retryScheduleMs?: readonly number[];
+  queueType?: QueueType;
+}): Topology {
+  const namespace = settings.namespace ?? 'hookline';
+  const retryScheduleMs = settings.retryScheduleMs ?? [];
+  return {
+    namespace,
+    names: topologyNames(namespace),
+    queueType: settings.queueType ?? 'classic',
+    retryScheduleMs,
+    retryTiersMs: retryTiers(retryScheduleMs),
+  };
+}
+
 /** The smallest tier that can hold a delay of `delayMs` (the largest tier if none can). */
 export function tierFor(delayMs: number, tiersMs: readonly number[]): number {
   for (const t of tiersMs) if (t >= delayMs) return t;

@@ -1,4 +1,4 @@
-import { Broker, declareTopology, retryTiers } from '@hookline/broker';
+import { Broker, declareTopology, topologyFor } from '@hookline/broker';
 import { loadConfig } from '@hookline/config';
 import {
   assembleApp,
@@ -45,17 +45,19 @@ export function shutdownBudgetMs(config: { DELIVERY_TIMEOUT_MS?: unknown }): num
 
 /** A broker whose every (re)connect declares the whole topology, so no app depends on another's start. */
 export function createBroker(config: BaseEnv, name: string, logger: Logger, confirmTimeoutMs?: number): Broker {
+  const topology = topologyFor({
+    namespace: config.HOOKLINE_NAMESPACE,
+    retryScheduleMs: config.RETRY_SCHEDULE ?? [],
+    queueType: config.QUEUE_TYPE,
+  });
   return new Broker({
     url: config.RABBITMQ_URL,
     name,
     logger,
     confirmTimeoutMs,
+    topology,
     setup: async (ch) => {
-      await declareTopology(ch, {
-        namespace: config.HOOKLINE_NAMESPACE,
-        retryTiersMs: retryTiers(config.RETRY_SCHEDULE ?? []),
-        queueType: config.QUEUE_TYPE,
-      });
+      await declareTopology(ch, topology);
     },
   });
 }
