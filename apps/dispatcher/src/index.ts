@@ -5,5 +5,5 @@ export { createApp, createDispatcherModule, type DispatcherAppDeps } from './app
 export { type Deliverer, HttpDeliverer, type SentAttempt, USER_AGENT } from './delivery/http-deliverer';
 export { ForbiddenTargetError, refusedAddressReason } from './delivery/ssrf';
 export type { SubscriptionSource } from './matching/snapshot-source';
-export { startDispatcher } from './service';
+export { type InProcessSubscriptions, startDispatcher } from './service';
 export { DispatcherWorker } from './worker';

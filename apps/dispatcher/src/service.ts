@@ -13,6 +13,14 @@ import { deliveryModels, retentionSeconds } from './store/models';
 import { applyRetention } from './store/retention';
 import { DispatcherWorker } from './worker';
 
+/** The subscription service's own functions, for a dispatcher in the same process (`npm start`). */
+export interface InProcessSubscriptions {
+  /** The snapshot, as `GET /subscription/snapshot` would stream it. */
+  source: SubscriptionSource;
+  /** As `PATCH /subscription/:id {"enabled": false, "disabledReason"}`; an unknown id is no error. */
+  disable(subscriptionId: string, reason: string): Promise<void>;
+}
+
 /**
  * Starts the dispatcher inside a process: used by its own main.ts and by `npm start`. The worker
  * starts in the background (it waits for the subscription service's snapshot); the HTTP module
@@ -22,7 +30,7 @@ import { DispatcherWorker } from './worker';
  */
 export async function startDispatcher(
   deps: ServiceDeps<DispatcherSettings>,
-  inProcess?: { source: SubscriptionSource; disable(subscriptionId: string, reason: string): Promise<void> },
+  inProcess?: InProcessSubscriptions,
 ): Promise<ServiceHandle & { worker: DispatcherWorker; requeuer: Requeuer }> {
   const { config } = deps;
   const models = deliveryModels(deps.db, config.DELIVERY_RETENTION_DAYS);

@@ -63,9 +63,7 @@ async function main(): Promise<void> {
   // disable. Only an explicit SUBSCRIPTIONS_URL (a subscription service elsewhere) goes over HTTP.
   const dispatcher = await startDispatcher(
     deps,
-    config.SUBSCRIPTIONS_URL === undefined
-      ? { source: subscriptions.snapshot, disable: subscriptions.disable }
-      : undefined,
+    config.SUBSCRIPTIONS_URL === undefined ? subscriptions.inProcess : undefined,
   );
   const services: Array<[string, string, ServiceHandle]> = [
     ['photo-app', `${base}/like/:id`, photoApp],

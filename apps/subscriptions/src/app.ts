@@ -1,4 +1,5 @@
 import type { SubscriptionsSettings } from '@hookline/config';
+import type { InProcessSubscriptions } from '@hookline/dispatcher';
 import { catalogWebhooks, EventCatalog } from '@hookline/event-catalog';
 import { assembleApp, type HttpModule, OpenAPIRegistry, projectAccess, type ServiceHandle } from '@hookline/http';
 import type { ServiceDeps } from '@hookline/runtime';
@@ -17,7 +18,7 @@ import { registerTransformTestRoute } from './routes/transform-test';
 import { registerWebhooksAllEventsRoute } from './routes/webhooks-all-events';
 import { registerWebhooksByEventRoutes } from './routes/webhooks-by-event';
 import { buildSchemas } from './schemas';
-import { type InProcessSnapshot, inProcessSnapshot } from './snapshot';
+import { inProcessSnapshot } from './snapshot';
 import { SubscriptionStore } from './store';
 import { subscriptionDisabler } from './subscription-writes';
 import { TenantStore } from './tenant-store';
@@ -96,21 +97,17 @@ export function createApp(deps: ServiceDeps<SubscriptionsSettings>): Express {
 
 /**
  * Starts this app inside a process: used by its own main.ts and by `npm start`. It has no background
- * work of its own: stopping has nothing to wait for. `snapshot` and `disable` are for a dispatcher in
- * the same process (`npm start`): what `GET /subscription/snapshot` and `PATCH /subscription/:id
+ * work of its own: stopping has nothing to wait for. `inProcess` is for a dispatcher in the same
+ * process (`npm start`): what `GET /subscription/snapshot` and `PATCH /subscription/:id
  * {"enabled": false}` do, called directly instead of over HTTP to itself.
  */
-export async function startSubscriptions(deps: ServiceDeps<SubscriptionsSettings>): Promise<
-  ServiceHandle & {
-    snapshot: InProcessSnapshot;
-    disable(subscriptionId: string, reason: string): Promise<void>;
-  }
-> {
+export async function startSubscriptions(
+  deps: ServiceDeps<SubscriptionsSettings>,
+): Promise<ServiceHandle & { inProcess: InProcessSubscriptions }> {
   const ctx = createContext(deps);
   return {
     module: createSubscriptionsModule(deps, ctx),
-    snapshot: inProcessSnapshot(ctx.store),
-    disable: subscriptionDisabler(ctx),
+    inProcess: { source: inProcessSnapshot(ctx.store), disable: subscriptionDisabler(ctx) },
     stop: async () => {},
   };
 }

@@ -1,4 +1,5 @@
 import type { SubscriptionRecord } from '@hookline/contracts';
+import type { SubscriptionSource } from '@hookline/dispatcher';
 import { toRecord } from './models';
 import type { SubscriptionStore } from './store';
 
@@ -24,11 +25,7 @@ export async function* snapshotRecords(
 }
 
 /** The snapshot for a dispatcher in this process: the same records as the HTTP route's, as objects. */
-export interface InProcessSnapshot {
-  load(): Promise<SubscriptionRecord[]>;
-}
-
-export function inProcessSnapshot(store: SubscriptionStore): InProcessSnapshot {
+export function inProcessSnapshot(store: SubscriptionStore): SubscriptionSource {
   return {
     async load() {
       const out: SubscriptionRecord[] = [];

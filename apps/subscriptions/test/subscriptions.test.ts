@@ -362,7 +362,8 @@ describe('snapshot', () => {
   });
 
   it('lets a dispatcher in the same process (npm start) disable a subscription as PATCH does, change published', async () => {
-    const { disable } = await startSubscriptions({ config: h.config, broker: h.broker, db: h.db, logger: silent });
+    const { disable } = (await startSubscriptions({ config: h.config, broker: h.broker, db: h.db, logger: silent }))
+      .inProcess;
     const sub = await create();
     await disable(sub.id, 'the receiver answered 410 Gone');
     const view = await request(h.app).get(`/subscription/${sub.id}`);

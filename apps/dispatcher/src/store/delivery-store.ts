@@ -114,12 +114,13 @@ function statusFields(w: DeliveryWrite): Partial<DeliveryDoc> {
 
 /**
  * Whether a write is most likely its delivery's first: the first attempt of the first round, not
- * parked before it nor recorded as pending when it was queued. That is the common case by far (the fan-out attempts each delivery itself and
- * writes its record once, after the attempt), and for it a plain insert does what the guarded upsert
- * below would do for a new document, at a fraction of the cost to MongoDB (no pipeline to evaluate)
- * and to the dispatcher (a smaller command). When the document exists after all (a wide fan-out or a
- * park recorded it as pending first, or a duplicate after a crash), the insert fails with a duplicate
- * key and the write is made again as the guarded upsert: the order of writes still decides.
+ * parked before it nor recorded as pending when it was queued. That is the common case by far (the
+ * fan-out attempts each delivery itself and writes its record once, after the attempt), and for it a
+ * plain insert does what the guarded upsert below would do for a new document, at a fraction of the
+ * cost to MongoDB (no pipeline to evaluate) and to the dispatcher (a smaller command). When the
+ * document exists after all (a duplicate after a crash, a task queued before `recorded` existed), the
+ * insert fails with a duplicate key and the write is made again as the guarded upsert: the order of
+ * writes still decides.
  */
 function isLikelyFirstWrite(w: DeliveryWrite): boolean {
   return w.attempt !== undefined && w.task.attempt === 1 && w.task.round === 0 && !w.task.parked && !w.task.recorded;
@@ -202,35 +203,30 @@ export class DeliveryStore {
   writable = true;
 
   constructor(models: DeliveryModels) {
-    const write = (ops: AnyBulkWriteOperation<DeliveryDoc>[]) =>
-      models.Delivery.collection.bulkWrite(ops as never[], { ordered: false });
+    /** One unordered bulk write; duplicate keys alone are no failure (see isDuplicateKeyOnly) and are returned. */
+    const write = async (ops: AnyBulkWriteOperation<DeliveryDoc>[]): Promise<unknown> => {
+      try {
+        await models.Delivery.collection.bulkWrite(ops as never[], { ordered: false });
+        return undefined;
+      } catch (err) {
+        if (!isDuplicateKeyOnly(err)) {
+          this.writable = false;
+          throw err;
+        }
+        return err;
+      }
+    };
     this.batch = new WriteBatcher(
       async (writes) => {
         const insertions = writes.map(isLikelyFirstWrite);
-        let again: DeliveryWrite[] = [];
-        try {
-          await write(writes.map((w, i) => (insertions[i] ? insertion(w) : guardedUpsert(w))));
-        } catch (err) {
-          // Only duplicate keys are expected: of an insertion (the document existed: written again as
-          // the guarded upsert), or of an upsert (see isDuplicateKeyOnly).
-          if (!isDuplicateKeyOnly(err)) {
-            this.writable = false;
-            throw err;
-          }
-          // A duplicate-key error that names no items: every insertion is made again (the guarded
-          // upsert of one that did go in appends its attempt a second time; none is lost).
-          const failed = failedIndexes(err);
-          again = writes.filter((_, i) => insertions[i] && (failed.length === 0 || failed.includes(i)));
-        }
-        if (again.length > 0) {
-          try {
-            await write(again.map(guardedUpsert));
-          } catch (err) {
-            if (!isDuplicateKeyOnly(err)) {
-              this.writable = false;
-              throw err;
-            }
-          }
+        const duplicates = await write(writes.map((w, i) => (insertions[i] ? insertion(w) : guardedUpsert(w))));
+        if (duplicates) {
+          // An insertion that met its document is written again as the guarded upsert. A duplicate-key
+          // error that names no items makes every insertion again (the guarded upsert of one that did
+          // go in appends its attempt a second time; none is lost).
+          const failed = failedIndexes(duplicates);
+          const again = writes.filter((_, i) => insertions[i] && (failed.length === 0 || failed.includes(i)));
+          if (again.length > 0) await write(again.map(guardedUpsert));
         }
         this.writable = true;
       },
