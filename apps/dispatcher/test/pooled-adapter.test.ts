@@ -102,7 +102,7 @@ describe('pooledHttpAdapter', () => {
     expect(hits).toContain('/echo?q=1');
   });
 
-  it('reuses one keep-alive connection for requests in sequence', async () => {
+  it('reuses keep-alive connections for requests in sequence', async () => {
     const r = await receiver((_req, res) => {
       _req.resume();
       _req.on('end', () => res.end('ok'));
@@ -110,7 +110,9 @@ describe('pooledHttpAdapter', () => {
     try {
       const c = client(true);
       for (let i = 0; i < 20; i++) expect((await c.post(`${r.base}/k`, 'x')).status).toBe(200);
-      expect(r.connections).toHaveLength(1);
+      // Not 20: connections are kept and reused. Not always 1: undici frees a connection a tick after
+      // its response ends, so a request made at once after the first may open a second one.
+      expect(r.connections.length).toBeLessThanOrEqual(2);
     } finally {
       await r.close();
     }
