@@ -6,7 +6,7 @@ import { receiverTraceHeaders } from '@hookline/telemetry';
 import axios, { type AxiosInstance, type CreateAxiosDefaults, isAxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
 import type { AttemptResult } from '../policy/outcome';
-import { pooledHttpAdapter } from './pooled-adapter';
+import { pooledHttpAdapter, SendHeaders } from './pooled-adapter';
 import { recordedHeaders } from './recorded-headers';
 import { ForbiddenTargetError } from './ssrf';
 
@@ -121,7 +121,7 @@ export class HttpDeliverer implements Deliverer {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
       };
-      const res = await this.client.post(sub.url, body, { headers });
+      const res = await this.client.post(sub.url, body, { sendHeaders: new SendHeaders(headers) });
       return {
         status: res.status,
         retryAfter: res.headers['retry-after'] as string | undefined,

@@ -24,6 +24,23 @@ interface Target {
 const MAX_CACHED_TARGETS = 10_000;
 
 /**
+ * A request's headers handed to the adapter exactly as built, as `config.sendHeaders`. Headers given
+ * as `config.headers` are normalized by axios one by one on every request (a case-insensitive lookup
+ * per header, value sanitizing, a merged copy); the sender builds its headers itself, lower-case and
+ * valid, so they skip that. A class instance, because axios's config merge keeps those by reference
+ * where it deep-copies plain objects.
+ */
+export class SendHeaders {
+  constructor(readonly values: Record<string, string>) {}
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    sendHeaders?: SendHeaders;
+  }
+}
+
+/**
  * undici's error codes for a connection that broke, as the Node codes axios-retry and the attempt log
  * read (Node's own http client gave ECONNRESET for a socket closed under a request).
  */
@@ -144,7 +161,7 @@ export function pooledHttpAdapter(options: PooledAdapterOptions): AxiosAdapter {
           origin: target.origin,
           path: target.path,
           method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-          headers: config.headers.toJSON() as Record<string, string>,
+          headers: config.sendHeaders?.values ?? (config.headers.toJSON() as Record<string, string>),
           body,
         },
         {
