@@ -44,8 +44,7 @@ export async function startDispatcher(
   const store = new DeliveryStore(models);
   const apiKey = config.API_KEYS[0];
   // The topology the broker declares, derived once from the settings (createBroker).
-  const topology = deps.broker.topology;
-  if (!topology) throw new Error('the dispatcher needs a broker made by createBroker (it carries the topology)');
+  const topology = deps.broker.requireTopology();
   const requeuer = new Requeuer(deps.broker, topology.names, models);
   const failureClock = new FailureClock(deps.db, config.DISABLE_AFTER_HOURS * 3600_000);
   const worker = new DispatcherWorker({

@@ -21,7 +21,7 @@ import { GatewayUsers } from './users';
 /** The long-poll consumer of stations: the service keeps it to end its polls at shutdown. */
 export function stationPuller(deps: ServiceDeps<GatewaySettings>): StationPuller {
   const { config } = deps;
-  return new StationPuller(deps.broker, config.HOOKLINE_NAMESPACE, config.STATION_RETENTION * 1000, {
+  return new StationPuller(deps.broker, deps.broker.requireTopology(), config.STATION_RETENTION * 1000, {
     groups: new StationGroups(deps.db, config.MAX_GROUPS_PER_STATION),
     maxLength: config.STATION_GROUP_MAX_MESSAGES,
     maxLengthBytes: config.STATION_GROUP_MAX_BYTES,
@@ -41,7 +41,6 @@ export function createGatewayModule(deps: ServiceDeps<GatewaySettings>, puller =
   });
   const users = new GatewayUsers(deps.db);
   const schemas = new StationSchemas(deps.db);
-  const namespace = config.HOOKLINE_NAMESPACE;
 
   const router = Router();
   const openapi = new OpenAPIRegistry();
@@ -62,7 +61,7 @@ export function createGatewayModule(deps: ServiceDeps<GatewaySettings>, puller =
     users,
     tokens,
     schemas,
-    publisher: createStationPublisher(deps.broker, namespace),
+    publisher: createStationPublisher(deps.broker, deps.broker.requireTopology().names),
     puller,
     logger,
     maxLongPollsPerUser: config.MAX_LONG_POLLS_PER_USER,

@@ -1,4 +1,4 @@
-import { type Broker, topologyNames } from '@hookline/broker';
+import type { Broker, TopologyNames } from '@hookline/broker';
 import { stationEventType } from '@hookline/contracts';
 import { type StationMessage, stationEnvelope } from './message';
 
@@ -12,8 +12,8 @@ export interface StationPublisher {
  * dispatcher fans it out to subscribers like any event, and each consumer group's queue is bound to
  * the same routing key.
  */
-export function createStationPublisher(broker: Broker, namespace: string): StationPublisher {
-  const exchange = topologyNames(namespace).eventsExchange;
+export function createStationPublisher(broker: Broker, names: TopologyNames): StationPublisher {
+  const exchange = names.eventsExchange;
   return {
     async publish(station, message, tenant) {
       const envelope = { ...stationEnvelope(station, message), ...(tenant === undefined ? {} : { tenant }) };

@@ -1,4 +1,4 @@
-import { type Broker, BrokerUnavailableError, declareStationQueue, topologyNames } from '@hookline/broker';
+import { type Broker, BrokerUnavailableError, declareStationQueue, type Topology } from '@hookline/broker';
 import { stationEventType } from '@hookline/contracts';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { StationError } from './memphis';
@@ -20,21 +20,19 @@ export interface PullOptions {
  */
 export class StationPuller {
   private readonly declared = new Set<string>();
-  private readonly names;
   private readonly closing = new AbortController();
 
   constructor(
     private readonly broker: Broker,
-    private readonly namespace: string,
+    /** The broker's topology: queue names and the namespace station queues are declared in. */
+    private readonly topology: Topology,
     private readonly retentionMs: number,
     /** Each group is a durable queue anyone with a JWT can make: how many, and how full, is bounded. */
     private readonly limits?: { groups: StationGroups; maxLength: number; maxLengthBytes: number },
-  ) {
-    this.names = topologyNames(namespace);
-  }
+  ) {}
 
   private async ensureQueue(station: string, group: string): Promise<string> {
-    const queue = this.names.stationQueue(station, group);
+    const queue = this.topology.names.stationQueue(station, group);
     if (this.declared.has(queue)) return queue;
     if (this.limits && !(await this.limits.groups.admit(station, group))) {
       throw new StationError(
@@ -45,7 +43,7 @@ export class StationPuller {
     try {
       await this.broker.withChannel((ch) =>
         declareStationQueue(ch, {
-          namespace: this.namespace,
+          namespace: this.topology.namespace,
           station,
           group,
           retentionMs: this.retentionMs,
@@ -56,7 +54,9 @@ export class StationPuller {
       // 406: the queue exists with other arguments (STATION_RETENTION or the length limits changed
       // since it was made). It still works with its original ones. Only make sure it is bound.
       if ((err as { code?: number }).code !== 406) throw err;
-      await this.broker.withChannel((ch) => ch.bindQueue(queue, this.names.eventsExchange, stationEventType(station)));
+      await this.broker.withChannel((ch) =>
+        ch.bindQueue(queue, this.topology.names.eventsExchange, stationEventType(station)),
+      );
     }
     this.declared.add(queue);
     return queue;

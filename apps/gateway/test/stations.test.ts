@@ -1,4 +1,4 @@
-import { Broker } from '@hookline/broker';
+import { Broker, topologyFor } from '@hookline/broker';
 import { createLogger } from '@hookline/http';
 import { waitFor } from '@hookline/testing';
 import protobuf from 'protobufjs';
@@ -125,7 +125,7 @@ describe('POST /stations/:station/produce/single', () => {
 
   it('503 in the Memphis shape when RabbitMQ is unavailable', async () => {
     const logger = createLogger('t', 'silent');
-    const down = new Broker({ url: 'amqp://127.0.0.1:1', logger });
+    const down = new Broker({ url: 'amqp://127.0.0.1:1', logger, topology: topologyFor({ namespace: h.namespace }) });
     const app = createApp({ config: h.config, broker: down, db: h.db, logger });
     const res = await request(app)
       .post(`/stations/orders/produce/single?authorization=${token}`)

@@ -25,7 +25,7 @@ export function createPhotoAppModule(deps: ServiceDeps<PhotoAppSettings>): HttpM
     // `?? []`: some tests hand in a partial config.
     access: photoAccess(producerAuth(deps.config.PRODUCER_KEYS ?? [], deps.config.API_KEYS ?? [])),
     models,
-    publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
+    publisher: createEventPublisher(deps.broker, deps.broker.requireTopology().names),
     idempotency: idempotencyStore(models.Idempotency),
     catalog: new EventCatalog(deps.db),
     logger: deps.logger,

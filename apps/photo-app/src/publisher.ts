@@ -1,4 +1,4 @@
-import { type Broker, BrokerUnavailableError, topologyNames } from '@hookline/broker';
+import { type Broker, BrokerUnavailableError, type TopologyNames } from '@hookline/broker';
 import { createEnvelope, type EventEnvelope } from '@hookline/contracts';
 import { counter } from '@hookline/http';
 
@@ -18,8 +18,8 @@ export interface EventPublisher {
 const published = counter('hookline_events_published_total', 'events published to RabbitMQ, by outcome', ['outcome']);
 
 /** Publishes envelopes to the events exchange, routing key = event type (topology.ts explains why). */
-export function createEventPublisher(broker: Broker, namespace: string, waitMs = CONFIRM_WAIT_MS): EventPublisher {
-  const exchange = topologyNames(namespace).eventsExchange;
+export function createEventPublisher(broker: Broker, names: TopologyNames, waitMs = CONFIRM_WAIT_MS): EventPublisher {
+  const exchange = names.eventsExchange;
   const publisher: EventPublisher = {
     publish(type, data, id, tenant) {
       // `tenant` limits the event to that tenant's subscriptions.

@@ -12,7 +12,7 @@ export async function startPhotoApp(deps: ServiceDeps<PhotoAppSettings>): Promis
   const { outboxes } = photoModels(deps.db);
   const relay = startOutboxRelay({
     stores: [outboxes.users, outboxes.messages],
-    publisher: createEventPublisher(deps.broker, deps.config.HOOKLINE_NAMESPACE),
+    publisher: createEventPublisher(deps.broker, deps.broker.requireTopology().names),
     logger: deps.logger,
     afterMs: deps.config.OUTBOX_RELAY_AFTER_MS,
     intervalMs: Math.min(1000, deps.config.OUTBOX_RELAY_AFTER_MS),

@@ -1,4 +1,4 @@
-import { type Broker, BrokerUnavailableError } from '@hookline/broker';
+import { type Broker, BrokerUnavailableError, topologyFor, topologyNames } from '@hookline/broker';
 import { createLogger } from '@hookline/http';
 import request from 'supertest';
 import { createApp } from '../src';
@@ -16,13 +16,14 @@ function hungBroker(calls: unknown[][]): Broker {
       return new Promise<void>(() => {});
     },
     getMaxListeners: () => 0,
+    requireTopology: () => topologyFor({ namespace: 'ns' }),
   } as unknown as Broker;
 }
 
 describe('createEventPublisher', () => {
   it('gives up with BrokerUnavailableError when no confirm comes within the wait', async () => {
     const calls: unknown[][] = [];
-    const publisher = createEventPublisher(hungBroker(calls), 'ns', 200);
+    const publisher = createEventPublisher(hungBroker(calls), topologyNames('ns'), 200);
     const started = Date.now();
     await expect(publisher.publish('LIKED_PHOTO', { photoId: '1' })).rejects.toBeInstanceOf(BrokerUnavailableError);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
@@ -37,7 +38,7 @@ describe('createEventPublisher', () => {
         return Promise.resolve();
       },
     } as unknown as Broker;
-    const event = await createEventPublisher(broker, 'ns').publish('order_created', { a: 1 }, 'own-id');
+    const event = await createEventPublisher(broker, topologyNames('ns')).publish('order_created', { a: 1 }, 'own-id');
     expect(event).toMatchObject({ id: 'own-id', type: 'order_created', data: { a: 1 } });
     const [exchange, key, content, options] = calls[0] as [string, string, Buffer, object];
     expect([exchange, key]).toEqual(['ns.events', 'order_created']);
@@ -47,7 +48,7 @@ describe('createEventPublisher', () => {
 
   it('turns any other publish failure into BrokerUnavailableError', async () => {
     const broker = { publish: () => Promise.reject(new Error('channel closed')) } as unknown as Broker;
-    await expect(createEventPublisher(broker, 'ns').publish('x', null)).rejects.toMatchObject({
+    await expect(createEventPublisher(broker, topologyNames('ns')).publish('x', null)).rejects.toMatchObject({
       name: 'BrokerUnavailableError',
       message: 'channel closed',
     });
@@ -56,9 +57,9 @@ describe('createEventPublisher', () => {
 
 describe('a hung RabbitMQ over HTTP', () => {
   it('answers 503 broker_unavailable within 2 s', async () => {
-    // /like touches neither MongoDB nor the config beyond the namespace.
+    // /like touches neither MongoDB nor the config.
     const app = createApp({
-      config: { HOOKLINE_NAMESPACE: 'ns' } as never,
+      config: {} as never,
       broker: hungBroker([]),
       db: { models: {}, model: () => ({}) } as never,
       logger: createLogger('test', 'silent'),

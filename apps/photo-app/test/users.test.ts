@@ -86,7 +86,7 @@ describe('users', () => {
       // A relay on the reachable broker, as a restarted app would run it.
       const relay = startOutboxRelay({
         stores: [photoModels(h.deps.db).outboxes.users],
-        publisher: createEventPublisher(h.deps.broker, h.namespace),
+        publisher: createEventPublisher(h.deps.broker, h.deps.broker.requireTopology().names),
         logger,
         afterMs: 0,
         intervalMs: 60_000,

@@ -31,6 +31,7 @@ function createContext(deps: ServiceDeps<SubscriptionsSettings>): AppContext {
   const openapi = new OpenAPIRegistry();
   const catalog = new EventCatalog(deps.db);
   const tenantTokens = tenantTokenVerifier(config, deps.db);
+  const topology = deps.broker.requireTopology();
   // Standalone, this app's own port; `npm start` passes its PUBLIC_URL default.
   const port = (config as { PORT?: number }).PORT ?? 3002;
   const ctx: AppContext = {
@@ -41,16 +42,10 @@ function createContext(deps: ServiceDeps<SubscriptionsSettings>): AppContext {
     tenantTokens,
     publicUrl: (config.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     maxSubscriptionsPerTenant: config.MAX_SUBSCRIPTIONS_PER_TENANT,
-    publishTestEvent: createTestEventPublisher(deps.broker, config.HOOKLINE_NAMESPACE),
+    publishTestEvent: createTestEventPublisher(deps.broker, topology.names),
     store: new SubscriptionStore(deps.db),
-    feed: new ChangeFeed(deps.broker, config.HOOKLINE_NAMESPACE, logger, config.API_KEYS),
-    fifoQueues: new FifoQueues(
-      deps.broker,
-      config.HOOKLINE_NAMESPACE,
-      config.QUEUE_TYPE,
-      logger,
-      config.MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT,
-    ),
+    feed: new ChangeFeed(deps.broker, topology.names, logger, config.API_KEYS),
+    fifoQueues: new FifoQueues(deps.broker, topology, logger, config.MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT),
     schemas: buildSchemas({
       extraEventTypes: config.EXTRA_EVENT_TYPES,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,

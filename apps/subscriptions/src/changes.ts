@@ -1,5 +1,4 @@
-import type { Broker } from '@hookline/broker';
-import { topologyNames } from '@hookline/broker';
+import type { Broker, TopologyNames } from '@hookline/broker';
 import { type SubscriptionChange, sealChange, subscriptionChangeSchema } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { type SubscriptionDoc, toRecord } from './models';
@@ -16,12 +15,12 @@ export class ChangeFeed {
 
   constructor(
     private readonly broker: Broker,
-    namespace: string,
+    names: TopologyNames,
     private readonly logger: Logger,
     /** API_KEYS: with keys, the secrets travel sealed (see sealChange). */
     private readonly apiKeys: readonly string[] = [],
   ) {
-    this.exchange = topologyNames(namespace).subscriptionsExchange;
+    this.exchange = names.subscriptionsExchange;
   }
 
   upserted(doc: SubscriptionDoc): Promise<boolean> {

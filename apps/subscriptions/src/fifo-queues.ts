@@ -1,4 +1,4 @@
-import { type Broker, bindFifoQueue, eventBindingKey, type QueueType, topologyNames } from '@hookline/broker';
+import { type Broker, bindFifoQueue, eventBindingKey, type Topology } from '@hookline/broker';
 import { CONTROLLED_SUBSCRIPTIONS_MAX, ORDERING_SWITCH_DELAY_MS } from '@hookline/contracts';
 import { HttpError, type Logger } from '@hookline/http';
 import type { SubscriptionDoc } from './models';
@@ -15,8 +15,8 @@ import type { SubscriptionStore } from './store';
 export class FifoQueues {
   constructor(
     private readonly broker: Broker,
-    private readonly namespace: string,
-    private readonly queueType: QueueType,
+    /** The broker's topology: the queue names, the namespace and the queue type FIFO queues are declared with. */
+    private readonly topology: Topology,
     private readonly logger: Logger,
     /** MAX_CONTROLLED_SUBSCRIPTIONS_PER_TENANT: one tenant's share of CONTROLLED_SUBSCRIPTIONS_MAX. */
     private readonly perTenantMax: number,
@@ -56,7 +56,12 @@ export class FifoQueues {
     if (ordering !== 'fifo') return;
     const eventTypes = next.eventTypes ?? current?.eventTypes ?? [];
     await this.broker.withChannel((ch) =>
-      bindFifoQueue(ch, { namespace: this.namespace, subscriptionId: id, eventTypes, queueType: this.queueType }),
+      bindFifoQueue(ch, {
+        namespace: this.topology.namespace,
+        subscriptionId: id,
+        eventTypes,
+        queueType: this.topology.queueType,
+      }),
     );
   }
 
@@ -77,7 +82,7 @@ export class FifoQueues {
   }
 
   private async unbind(before: SubscriptionDoc, drop: string[]): Promise<void> {
-    const names = topologyNames(this.namespace);
+    const { names } = this.topology;
     try {
       await this.broker.withChannel(async (ch) => {
         for (const key of drop) await ch.unbindQueue(names.fifoQueue(before._id), names.eventsExchange, key);

@@ -1,4 +1,4 @@
-import { type Broker, topologyNames } from '@hookline/broker';
+import type { Broker, TopologyNames } from '@hookline/broker';
 import { createEnvelope, type EventEnvelope } from '@hookline/contracts';
 import type { SubscriptionDoc } from './models';
 import { tenantOf } from './models';
@@ -14,8 +14,8 @@ export const TEST_EVENT_TYPE = 'hookline.test';
  * The routing key is always `hookline.test`, whatever type the caller gives: station pull queues bind
  * `station.<name>` keys, and a test of a station subscription must not land in a pull consumer's queue.
  */
-export function createTestEventPublisher(broker: Broker, namespace: string) {
-  const exchange = topologyNames(namespace).eventsExchange;
+export function createTestEventPublisher(broker: Broker, names: TopologyNames) {
+  const exchange = names.eventsExchange;
   return async (sub: SubscriptionDoc, type: string, data: unknown): Promise<EventEnvelope> => {
     const envelope: EventEnvelope = {
       ...createEnvelope(type, data),

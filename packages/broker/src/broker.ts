@@ -52,6 +52,12 @@ export class Broker extends EventEmitter {
     return this.options.topology;
   }
 
+  /** The topology, for code that publishes and consumes by its names: derived once, by createBroker. */
+  requireTopology(): Topology {
+    if (!this.options.topology) throw new Error('this broker has no topology: make it with createBroker');
+    return this.options.topology;
+  }
+
   constructor(private readonly options: BrokerOptions) {
     super();
     this.log = options.logger ?? silentLogger;
