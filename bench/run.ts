@@ -6,7 +6,7 @@
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
  *   npm run bench -- --only=floor,throughput,drain,transform,latency,fanout,fanout-filter,isolation,controls,tenants,rules
- *   npm run bench -- --profile           one throughput run (or --only=drain|latency|tenants) with --cpu-prof on hookline and MongoDB,
+ *   npm run bench -- --profile           one throughput run (or --only=drain|latency|fanout|tenants) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
  *   npm run bench -- --env MAX_IN_FLIGHT_PER_SUBSCRIPTION=200   what-if env for Hookline (repeatable; also --hookline-env=K=V)
@@ -94,14 +94,16 @@ async function runOnce(): Promise<Rep> {
 async function profile(): Promise<void> {
   const dir = tempDir('cpuprof');
   const rep: Rep = { load: {}, errors: {} };
-  // `--only=drain`, `--only=latency` or `--only=tenants` profiles that scenario instead of the throughput one.
+  // `--only=drain`, `--only=latency`, `--only=fanout` or `--only=tenants` profiles that scenario instead of the throughput one.
   const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const scenarios = {
     throughput: hooklineThroughput,
     drain: (ctx: Ctx) => hooklineDrain(ctx),
     latency: hooklineLatency,
+    fanout: (ctx: Ctx) => hooklineFanout(ctx),
   } as const;
-  const name = (['throughput', 'drain', 'latency', 'tenants'] as const).find((n) => ONLY.has(n)) ?? 'throughput';
+  const name =
+    (['throughput', 'drain', 'latency', 'fanout', 'tenants'] as const).find((n) => ONLY.has(n)) ?? 'throughput';
   const r = await attempt(rep, name, () =>
     name === 'tenants'
       ? hooklineTenants({
