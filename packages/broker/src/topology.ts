@@ -10,7 +10,8 @@ import type { Channel } from 'amqplib';
  * <ns>.events (topic, key = event type) ──> <ns>.fanout ──> dispatcher fan-out
  * <ns>.deliveries (direct, key "deliver") ──> <ns>.deliver ──> dispatcher delivery
  * <ns>.retry.<ms> (TTL = ms) ──dead-letters──> <ns>.deliveries
- * <ns>.dead: deliveries whose attempts are exhausted, and poison messages
+ * <ns>.dead: poison messages (rejected as unprocessable, or handed out too often by a quorum queue);
+ *   an exhausted delivery is not copied here: its record in MongoDB, marked failed, is its dead letter
  * <ns>.subscriptions (fanout) ──> one exclusive queue per dispatcher instance
  * <ns>.station.<station>.<group> bound to <ns>.events with key station.<station>: pull consumers
  * <ns>.fifo.<subscriptionId> bound to <ns>.events by the subscription's event types: a FIFO

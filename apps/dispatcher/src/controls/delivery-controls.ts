@@ -302,7 +302,6 @@ export class DeliveryControls {
   }
 
   private fifoConsumer(id: string): MessageHandler {
-    const { names, broker } = this.options;
     return fifoHandler({
       subscriptionId: id,
       lookup: this.options.lookup,
@@ -311,10 +310,6 @@ export class DeliveryControls {
       store: this.options.store,
       heads: this.options.heads,
       pacer: (sub) => this.pacerFor(sub),
-      publishDead: (task) => {
-        const { content, properties } = deliveryTaskMessage(task);
-        return broker.publish('', names.deadQueue, content, properties);
-      },
       control: this.options.control,
       scheduleMs: this.options.scheduleMs,
       logger: this.options.logger,

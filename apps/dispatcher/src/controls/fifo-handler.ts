@@ -38,7 +38,6 @@ export interface FifoDeps {
   heads: FifoHeads;
   /** The subscription's pacer while it has a rate limit. */
   pacer(sub: SubscriptionRecord): Pacer | undefined;
-  publishDead(task: DeliveryTask): Promise<void>;
   control: SubscriptionControl;
   scheduleMs: readonly number[];
   logger: Logger;
@@ -50,7 +49,7 @@ export interface FifoDeps {
 /**
  * A FIFO subscription's queue is consumed with prefetch 1 under single active consumer: one event
  * at a time, across every dispatcher. The head is retried IN PLACE (held unacked between attempts),
- * so nothing behind it moves until it is delivered or exhausted (then failed, dead-lettered, acked,
+ * so nothing behind it moves until it is delivered or exhausted (then recorded failed, acked,
  * and the next one goes). A crash leaves the head unacked: RabbitMQ gives it, still first, to
  * another dispatcher, which repeats it with the same webhook-id at worst.
  */
@@ -143,7 +142,6 @@ export function fifoHandler(deps: FifoDeps): (msg: ConsumeMessage) => Promise<Di
       });
       const nextAttemptAt = outcome.kind === 'retry' ? new Date(now.getTime() + outcome.delayMs) : null;
       const error = sent.error ?? (outcome.kind === 'failed' || outcome.kind === 'disable' ? outcome.reason : null);
-      if (outcome.kind === 'failed' || outcome.kind === 'disable') await deps.publishDead(task);
       logAttempt(deps.logger, {
         deliveryId: task.id,
         subscriptionId: sub.id,

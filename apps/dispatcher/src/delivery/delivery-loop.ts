@@ -53,8 +53,8 @@ const durations = histogram(
 /**
  * The delivery loop, shared by the fan-out consumer (first attempts, in-process: one queue hop) and
  * the deliver consumer (retries, parked deliveries, replays, wide fan-outs). `settle` takes one
- * delivery to a settled state: attempted and recorded, or handed to a confirmed retry, park or
- * dead-letter message. A receiver's failure is an expected outcome; only system faults (RabbitMQ
+ * delivery to a settled state: attempted and recorded (failed, when its attempts are exhausted), or
+ * handed to a confirmed retry or park message. A receiver's failure is an expected outcome; only system faults (RabbitMQ
  * refusing a message, MongoDB down) reject, and the caller leaves its message unacked.
  */
 export class DeliveryLoop {
@@ -162,14 +162,14 @@ export class DeliveryLoop {
         outcome.delayMs,
       );
       nextAttemptAt = new Date(now.getTime() + outcome.delayMs);
-    } else if (outcome.kind === 'failed' || outcome.kind === 'disable') {
-      await this.publishTo(deps.names.deadQueue, task);
-      if (outcome.kind === 'disable')
-        await deps.control
-          .disable(sub, outcome.reason)
-          .catch((err) =>
-            deps.logger.error({ err: (err as Error).message, subscriptionId: sub.id }, 'subscription.disable_failed'),
-          );
+    } else if (outcome.kind === 'disable') {
+      // An exhausted or refused delivery's dead letter is its record, marked failed below (listed,
+      // replayable, aged out with the rest): no copy goes to the dead queue, which nothing drains.
+      await deps.control
+        .disable(sub, outcome.reason)
+        .catch((err) =>
+          deps.logger.error({ err: (err as Error).message, subscriptionId: sub.id }, 'subscription.disable_failed'),
+        );
     }
 
     const status = outcome.kind === 'delivered' ? 'delivered' : outcome.kind === 'retry' ? 'pending' : 'failed';

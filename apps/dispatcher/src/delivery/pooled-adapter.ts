@@ -205,7 +205,9 @@ async function keptBody(chunks: Buffer[], encoding: string | string[] | undefine
   return decoded.subarray(0, kept).toString('utf8');
 }
 
-function decoderFor(encoding: string | string[] | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
+function decoderFor(
+  encoding: string | string[] | undefined,
+): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
   if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.createGunzip();
   if (encoding === 'deflate') return zlib.createInflate();
   if (encoding === 'br') return zlib.createBrotliDecompress();
