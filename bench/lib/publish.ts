@@ -1,3 +1,4 @@
+import { EVENT_ENVELOPE_APP_ID } from '@hookline/contracts';
 import { RABBITMQ_URL } from '@hookline/testing';
 import amqp from 'amqplib';
 import { now } from './clock';
@@ -29,6 +30,8 @@ export async function publishEnvelopes(
         persistent: true,
         messageId: envelope.id,
         contentType: 'application/json',
+        // As Hookline's own publishers tag an event they validated (see EVENT_ENVELOPE_APP_ID).
+        appId: EVENT_ENVELOPE_APP_ID,
       });
       if (i % 1000 === 999) await ch.waitForConfirms();
     }

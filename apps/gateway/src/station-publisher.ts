@@ -1,5 +1,5 @@
 import type { Broker, TopologyNames } from '@hookline/broker';
-import { stationEventType } from '@hookline/contracts';
+import { EVENT_ENVELOPE_APP_ID, stationEventType } from '@hookline/contracts';
 import { type StationMessage, stationEnvelope } from './message';
 
 export interface StationPublisher {
@@ -21,6 +21,7 @@ export function createStationPublisher(broker: Broker, names: TopologyNames): St
         contentType: 'application/json',
         messageId: envelope.id,
         type: envelope.type,
+        appId: EVENT_ENVELOPE_APP_ID,
       });
       return envelope.id;
     },

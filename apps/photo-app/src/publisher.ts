@@ -1,5 +1,5 @@
 import { type Broker, BrokerUnavailableError, type TopologyNames } from '@hookline/broker';
-import { createEnvelope, type EventEnvelope } from '@hookline/contracts';
+import { createEnvelope, EVENT_ENVELOPE_APP_ID, type EventEnvelope } from '@hookline/contracts';
 import { counter } from '@hookline/http';
 
 /** How long a request waits for RabbitMQ's confirm: well inside the 2 s a client is promised a 503 by. */
@@ -44,6 +44,7 @@ export function createEventPublisher(broker: Broker, names: TopologyNames, waitM
           broker.publish(exchange, envelope.type, content, {
             messageId: envelope.id,
             contentType: 'application/json',
+            appId: EVENT_ENVELOPE_APP_ID,
             persistent: true,
           }),
           deadline,

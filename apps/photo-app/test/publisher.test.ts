@@ -1,4 +1,5 @@
 import { type Broker, BrokerUnavailableError, topologyFor, topologyNames } from '@hookline/broker';
+import { EVENT_ENVELOPE_APP_ID } from '@hookline/contracts';
 import { createLogger } from '@hookline/http';
 import request from 'supertest';
 import { createApp } from '../src';
@@ -43,7 +44,13 @@ describe('createEventPublisher', () => {
     const [exchange, key, content, options] = calls[0] as [string, string, Buffer, object];
     expect([exchange, key]).toEqual(['ns.events', 'order_created']);
     expect(JSON.parse(content.toString())).toEqual(event);
-    expect(options).toEqual({ messageId: 'own-id', contentType: 'application/json', persistent: true });
+    // Tagged as an event Hookline validated: the dispatcher reads it without parsing it again.
+    expect(options).toEqual({
+      messageId: 'own-id',
+      contentType: 'application/json',
+      appId: EVENT_ENVELOPE_APP_ID,
+      persistent: true,
+    });
   });
 
   it('turns any other publish failure into BrokerUnavailableError', async () => {

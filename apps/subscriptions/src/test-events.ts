@@ -1,5 +1,5 @@
 import type { Broker, TopologyNames } from '@hookline/broker';
-import { createEnvelope, type EventEnvelope } from '@hookline/contracts';
+import { createEnvelope, EVENT_ENVELOPE_APP_ID, type EventEnvelope } from '@hookline/contracts';
 import type { SubscriptionDoc } from './models';
 import { tenantOf } from './models';
 
@@ -25,6 +25,7 @@ export function createTestEventPublisher(broker: Broker, names: TopologyNames) {
     await broker.publish(exchange, TEST_EVENT_TYPE, Buffer.from(JSON.stringify(envelope)), {
       messageId: envelope.id,
       contentType: 'application/json',
+      appId: EVENT_ENVELOPE_APP_ID,
       persistent: true,
     });
     return envelope;

@@ -24,10 +24,12 @@ export {
 } from './delivery';
 export {
   createEnvelope,
+  EVENT_ENVELOPE_APP_ID,
   EVENT_ID_PATTERN,
   type EventEnvelope,
   eventEnvelopeSchema,
   newId,
+  readEventEnvelope,
   type StationOrigin,
   stationOriginSchema,
   toWebhookPayload,

@@ -2,7 +2,7 @@ import type { ConsumeMessage, Disposition } from '@hookline/broker';
 import {
   type DeliveryTask,
   type EventEnvelope,
-  eventEnvelopeSchema,
+  readEventEnvelope,
   recordTenant,
   type SubscriptionRecord,
 } from '@hookline/contracts';
@@ -55,15 +55,9 @@ export interface FifoDeps {
  */
 export function fifoHandler(deps: FifoDeps): (msg: ConsumeMessage) => Promise<Disposition> {
   return async (msg) => {
-    let event: EventEnvelope;
-    try {
-      const parsed = eventEnvelopeSchema.safeParse(JSON.parse(msg.content.toString('utf8')));
-      if (!parsed.success) return 'reject';
-      const { station: _station, ...rest } = parsed.data;
-      event = rest;
-    } catch {
-      return 'reject';
-    }
+    const envelope = readEventEnvelope(msg.content, msg.properties.appId);
+    if (!envelope) return 'reject';
+    const { station: _station, ...event } = envelope;
     const at = Date.parse(event.timestamp);
     const id = deliveryId(event.id, deps.subscriptionId);
     let pausedMarked = false;

@@ -1,5 +1,5 @@
 import type { Broker, ConsumeMessage, Disposition, TopologyNames } from '@hookline/broker';
-import { type DeliveryTask, deliveryTaskMessage, eventEnvelopeSchema, recordTenant } from '@hookline/contracts';
+import { type DeliveryTask, deliveryTaskMessage, readEventEnvelope, recordTenant } from '@hookline/contracts';
 import type { Logger } from '@hookline/http';
 import { matchesFilter } from '@hookline/rules';
 import type { DeliveryControls } from '../controls/delivery-controls';
@@ -32,19 +32,13 @@ export function fanoutHandler(deps: {
   controls?: DeliveryControls;
 }): (msg: ConsumeMessage) => Promise<Disposition> {
   return async (msg) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(msg.content.toString('utf8'));
-    } catch {
-      parsed = undefined;
-    }
-    const result = eventEnvelopeSchema.safeParse(parsed);
-    if (!result.success) {
+    const envelope = readEventEnvelope(msg.content, msg.properties.appId);
+    if (!envelope) {
       deps.logger.error({ routingKey: msg.fields.routingKey }, 'fanout.invalid_event');
       return 'reject'; // to the dead queue, for a human to look at
     }
     // The station's raw origin is for pull consumers; subscribers get {type, timestamp, data}.
-    const { station: _station, ...event } = result.data;
+    const { station: _station, ...event } = envelope;
     // Matching happens before the first await: see SubscriptionIndex on ordering.
     const controls = deps.controls;
     // A subscription's payload filter is part of matching: a non-matching event creates no delivery.
