@@ -1,6 +1,6 @@
 import { waitFor } from '@hookline/testing';
 import type { Page } from 'playwright-core';
-import { api, browserSuite, newPage, problemsOf, screenshot } from '../hookline';
+import { api, browserSuite, newPage, problemsOf, screenshot } from './hookline';
 
 /**
  * The tenant portal in a real browser: two tenants, A and B, each with its own endpoint; A's portal

@@ -1,5 +1,5 @@
 import { waitFor } from '@hookline/testing';
-import { api, browserSuite, newPage, problemsOf, screenshot } from '../hookline';
+import { api, browserSuite, newPage, problemsOf, screenshot } from './hookline';
 
 /**
  * The operator dashboard in a real browser (Debian's Chromium through playwright-core),
