@@ -68,7 +68,7 @@ export function createTokenService(
   },
 ): TokenService {
   // KeyObjects, not strings: given a string, jsonwebtoken first tries to parse it as a PEM public
-  // key on every call, which threw and cost ~2 ms per request (most of produce/single's CPU).
+  // key on every call, and that failing parse was most of a produce request's CPU.
   const keys = {
     access: createSecretKey(Buffer.from(secrets.access)),
     refresh: createSecretKey(Buffer.from(secrets.refresh)),

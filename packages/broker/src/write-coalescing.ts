@@ -1,7 +1,7 @@
 /**
  * amqplib's multiplexer writes every frame with its own `socket.write`: a publish is three frames
- * (method, header, body), so three syscalls, and a profile of the dispatcher at full speed showed
- * ~15 % of its CPU in those writes. Corking the socket while the multiplexer drains its channels,
+ * (method, header, body), so three syscalls, and those writes were a large share of the
+ * dispatcher's CPU at full speed. Corking the socket while the multiplexer drains its channels,
  * and uncorking on the next tick, sends everything queued in that tick in one `writev`.
  *
  * This wraps an internal of amqplib (`lib/mux.js`, 0.10.x); `package.json` pins that version, and

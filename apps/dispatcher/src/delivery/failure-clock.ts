@@ -17,7 +17,7 @@ export class FailureClock {
   /**
    * Resets of subscriptions this instance has not seen succeed yet, one deleteMany per batch: with
    * many subscriptions (100,000 across 10,000 tenants) nearly every delivery is some subscription's
-   * first success, and one delete each halved the dispatcher's throughput (bench scenario 8).
+   * first success, and one delete each would be a database write per delivery.
    */
   private readonly resets: WriteBatcher<string>;
 
