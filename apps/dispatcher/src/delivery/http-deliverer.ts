@@ -121,7 +121,14 @@ export class HttpDeliverer implements Deliverer {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
       };
-      const res = await this.client.post(sub.url, body, { sendHeaders: new SendHeaders(headers) });
+      // request(), not post(): axios's post() merges its arguments into a config first, a second
+      // full config merge per request on top of the one request() does anyway.
+      const res = await this.client.request({
+        method: 'post',
+        url: sub.url,
+        data: body,
+        sendHeaders: new SendHeaders(headers),
+      });
       return {
         status: res.status,
         retryAfter: res.headers['retry-after'] as string | undefined,
