@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventEnvelopeSchema } from './envelope';
+import { readQueueJson } from './queue-message';
 import { tenantIdSchema } from './tenant';
 
 /**
@@ -52,15 +53,7 @@ export function deliveryTaskMessage(task: DeliveryTask): {
 
 /** The task a message carries, or undefined when it carries none. */
 export function readDeliveryTask(content: Buffer, type: string | undefined): DeliveryTask | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(content.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (type === DELIVERY_TASK_TYPE) return hasDeliveryTaskShape(value) ? value : undefined;
-  const parsed = deliveryTaskSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  return readQueueJson(content, type === DELIVERY_TASK_TYPE, hasDeliveryTaskShape, deliveryTaskSchema);
 }
 
 /** The fields the dispatcher reads, with their types: enough for a message Hookline wrote itself. */

@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import { eventTypeSchema } from './catalog';
+import { readQueueJson } from './queue-message';
 import { tenantIdSchema } from './tenant';
 
 /**
@@ -67,15 +68,7 @@ export const EVENT_ENVELOPE_APP_ID = 'hookline.event-envelope.v1';
 
 /** The event a message on the events exchange carries, or undefined when it carries none. */
 export function readEventEnvelope(content: Buffer, appId: string | undefined): EventEnvelope | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(content.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (appId === EVENT_ENVELOPE_APP_ID) return hasEnvelopeShape(value) ? value : undefined;
-  const parsed = eventEnvelopeSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  return readQueueJson(content, appId === EVENT_ENVELOPE_APP_ID, hasEnvelopeShape, eventEnvelopeSchema);
 }
 
 /** The fields the dispatcher reads, with their types: enough for an event Hookline wrote itself. */
