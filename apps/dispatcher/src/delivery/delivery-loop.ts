@@ -54,8 +54,9 @@ const durations = histogram(
  * The delivery loop, shared by the fan-out consumer (first attempts, in-process: one queue hop) and
  * the deliver consumer (retries, parked deliveries, replays, wide fan-outs). `settle` takes one
  * delivery to a settled state: attempted and recorded (failed, when its attempts are exhausted), or
- * handed to a confirmed retry or park message. A receiver's failure is an expected outcome; only system faults (RabbitMQ
- * refusing a message, MongoDB down) reject, and the caller leaves its message unacked.
+ * handed to a confirmed retry or park message. A receiver's failure is an expected outcome; only
+ * system faults (RabbitMQ refusing a message, MongoDB down) reject, and the caller leaves its message
+ * unacked.
  */
 export class DeliveryLoop {
   constructor(readonly deps: DeliverDeps) {}
