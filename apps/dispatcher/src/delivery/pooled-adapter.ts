@@ -1,6 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import zlib from 'node:zlib';
-import { type AxiosAdapter, AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import {
+  type AxiosAdapter,
+  AxiosError,
+  AxiosHeaders,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { Agent, type Dispatcher } from 'undici';
 import { ForbiddenTargetError, guardedLookup, refusedAddressReason } from './ssrf';
 
@@ -136,7 +142,9 @@ export function pooledHttpAdapter(options: PooledAdapterOptions): AxiosAdapter {
             data,
             status,
             statusText,
-            headers: received,
+            // undici's header names are lower-case already: handed to axios as an AxiosHeaders, which
+            // it takes as it is, instead of a plain object it would normalize name by name.
+            headers: Object.assign(new AxiosHeaders(), received),
             config: config as InternalAxiosRequestConfig,
             request: null,
           };
