@@ -47,12 +47,10 @@ export class Broker extends EventEmitter {
   private readonly log: BrokerLogger;
   private readonly name: string;
 
-  /** The topology this broker declares on every connect (see BrokerOptions.topology). */
-  get topology(): Topology | undefined {
-    return this.options.topology;
-  }
-
-  /** The topology, for code that publishes and consumes by its names: derived once, by createBroker. */
+  /**
+   * The topology this broker declares on every connect (see BrokerOptions.topology), for code that
+   * publishes and consumes by its names: derived once, by createBroker.
+   */
   requireTopology(): Topology {
     if (!this.options.topology) throw new Error('this broker has no topology: make it with createBroker');
     return this.options.topology;
