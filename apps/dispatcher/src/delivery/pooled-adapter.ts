@@ -137,7 +137,7 @@ export function pooledHttpAdapter(options: PooledAdapterOptions): AxiosAdapter {
         settled = true;
         clearTimeout(timer);
         const received = headers;
-        void keptBody(chunks, received['content-encoding'], options.keptResponseBytes).then((data) => {
+        const respond = (data: string) => {
           const response: AxiosResponse = {
             data,
             status,
@@ -150,7 +150,10 @@ export function pooledHttpAdapter(options: PooledAdapterOptions): AxiosAdapter {
           };
           if (!config.validateStatus || config.validateStatus(status)) resolve(response);
           else reject(new AxiosError(`HTTP ${status}`, AxiosError.ERR_BAD_RESPONSE, config, null, response));
-        });
+        };
+        const data = keptBody(chunks, received['content-encoding'], options.keptResponseBytes);
+        if (typeof data === 'string') respond(data);
+        else void data.then(respond);
       };
       const stop = () => controller?.abort(new Error('response no longer read'));
 
@@ -204,13 +207,16 @@ export function pooledHttpAdapter(options: PooledAdapterOptions): AxiosAdapter {
     });
 }
 
-/** The kept prefix of the body as text, decompressed when the receiver compressed it (it was not asked to). */
-async function keptBody(chunks: Buffer[], encoding: string | string[] | undefined, kept: number): Promise<string> {
+/**
+ * The kept prefix of the body as text, decompressed when the receiver compressed it (it was not asked
+ * to). Only decompressing waits: the usual uncompressed answer costs no promise on the hot path.
+ */
+function keptBody(chunks: Buffer[], encoding: string | string[] | undefined, kept: number): string | Promise<string> {
   if (chunks.length === 0) return '';
   const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   const decoder = decoderFor(encoding);
-  const decoded = decoder ? await decodedPrefix(raw, decoder, kept) : raw;
-  return decoded.subarray(0, kept).toString('utf8');
+  if (!decoder) return raw.subarray(0, kept).toString('utf8');
+  return decodedPrefix(raw, decoder, kept).then((decoded) => decoded.subarray(0, kept).toString('utf8'));
 }
 
 function decoderFor(
