@@ -16,10 +16,45 @@ const COMPACT_SLACK_BYTES = 16 * 1024 * 1024;
 
 /** A frame is crc32(bson) then the BSON document, whose own int32 length prefix delimits it. */
 function frame(rec: LogRecord): Buffer {
+  if (rec.op === 'put' && rec.bson) return putFrame(rec.db, rec.coll, rec.bson);
   const body = serialize(rec);
   const out = Buffer.allocUnsafe(4 + body.length);
   out.writeUInt32LE(crc32(body), 0);
   out.set(body, 4);
+  return out;
+}
+
+/**
+ * The frame of `{op: 'put', db, coll, doc}` built around the document's BSON as it is: the same
+ * record `serialize` would write (replay reads it alike), without re-encoding the document.
+ */
+function putFrame(db: string, coll: string, doc: Buffer): Buffer {
+  const strings: [string, string][] = [
+    ['op', 'put'],
+    ['db', db],
+    ['coll', coll],
+  ];
+  // Per string element: type byte, name and its NUL, int32 length, value and its NUL.
+  let size = 4 + (1 + 4 + doc.length) + 1; // length, the `doc` element (type, "doc\0", bytes), final NUL
+  for (const [name, value] of strings) size += 1 + name.length + 1 + 4 + Buffer.byteLength(value) + 1;
+  const out = Buffer.allocUnsafe(4 + size);
+  let at = 4;
+  at = out.writeInt32LE(size, at);
+  for (const [name, value] of strings) {
+    at = out.writeUInt8(0x02, at);
+    at += out.write(name, at, 'latin1');
+    at = out.writeUInt8(0, at);
+    const bytes = Buffer.byteLength(value);
+    at = out.writeInt32LE(bytes + 1, at);
+    at += out.write(value, at, 'utf8');
+    at = out.writeUInt8(0, at);
+  }
+  at = out.writeUInt8(0x03, at);
+  at += out.write('doc', at, 'latin1');
+  at = out.writeUInt8(0, at);
+  at += doc.copy(out, at);
+  out.writeUInt8(0, at);
+  out.writeUInt32LE(crc32(out.subarray(4)), 0);
   return out;
 }
 

@@ -6,7 +6,14 @@ import type { Doc } from '../storage/values';
  * rather than an operation to redo, so replaying any suffix twice converges to the same state; compaction relies on it.
  */
 export type LogRecord =
-  | { op: 'put'; db: string; coll: string; doc: Doc }
+  | {
+      op: 'put';
+      db: string;
+      coll: string;
+      doc: Doc;
+      /** `doc` as BSON when it is exactly the bytes a client sent (an insert): logged as they are. */
+      bson?: Buffer;
+    }
   | { op: 'del'; db: string; coll: string; id: unknown }
   | { op: 'createColl'; db: string; coll: string; options: Doc }
   | { op: 'dropColl'; db: string; coll: string }

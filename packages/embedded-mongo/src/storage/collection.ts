@@ -1,6 +1,7 @@
 import { ObjectId } from 'bson';
 import { commandError } from '../errors';
 import type { Journal } from '../persistence/records';
+import { takeReceivedBson } from '../wire/received-bson';
 import { Index, type IndexSpec } from './index-store';
 import { compileFilter } from './matcher';
 import { planQuery } from './planner';
@@ -73,12 +74,15 @@ export class Collection {
     let doc = input;
     if (!('_id' in input)) doc = { _id: new ObjectId(), ...input };
     else if (Object.keys(input)[0] !== '_id') doc = { _id: input._id, ...input };
+    // Taken whatever happens next, so the message it views is not kept; used only for `input` as it came.
+    const received = takeReceivedBson(input);
+    const bson = doc === input ? received : undefined;
     const id = keyString(doc._id);
     if (Array.isArray(doc._id)) throw commandError('BadValue', "can't use an array for _id");
     if (this.docs.has(id)) throw this.duplicateError(ID_INDEX, [doc._id]);
     this.checkUnique(id, doc);
     this.putRaw(doc);
-    this.journal({ op: 'put', db: this.db, coll: this.name, doc });
+    this.journal({ op: 'put', db: this.db, coll: this.name, doc, ...(bson ? { bson } : {}) });
     return doc;
   }
 

@@ -1,4 +1,4 @@
-import { Query } from 'mingo';
+import { compileFilter, type Matcher } from './matcher';
 import { SortedList } from './sorted-list';
 import { compareValues, type Doc, hasPath, keyString, pathValues, typeRank } from './values';
 
@@ -67,22 +67,23 @@ export class Index {
    */
   private readonly hash = new Map<string, string | Set<string>>();
   private readonly sorted = new SortedList<Entry>(compareEntries);
-  private readonly partial: Query | undefined;
+  private readonly partial: Matcher | undefined;
+  /** Whether no field is a dotted path: a document's top-level values are then its keys (unless arrays). */
+  private readonly flat: boolean;
   /** Set once any document produced several keys; range bounds on two sides are then unsafe to intersect. */
   multikey = false;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
-    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : undefined;
+    // Compiled like a query's filter: simple equalities (`{status: 'paused'}`) skip mingo. An empty
+    // filter compiles to null, which matches everything, as mongod's does.
+    const partial = spec.partialFilterExpression;
+    this.partial = partial ? (compileFilter(partial) ?? undefined) : undefined;
+    this.flat = this.fields.every((f) => !f.includes('.'));
   }
 
   get unique(): boolean {
     return this.spec.unique === true;
-  }
-
-  /** Whether every document is represented, so the index can answer any query on its fields. */
-  get complete(): boolean {
-    return !this.spec.sparse && !this.partial;
   }
 
   /** Text, hashed and geo indexes are accepted for compatibility but never used to answer queries. */
@@ -93,7 +94,9 @@ export class Index {
   /** The distinct keys of a document, or null when a sparse/partial index leaves it out. */
   keysFor(doc: Doc): unknown[][] | null {
     if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f))) return null;
-    if (this.partial && !this.partial.test(doc)) return null;
+    if (this.partial && !this.partial(doc)) return null;
+    const single = this.flat ? this.singleKey(doc) : undefined;
+    if (single) return [single];
     let combos: unknown[][] = [[]];
     for (const field of this.fields) {
       const { values, multikey } = pathValues(doc, field);
@@ -114,6 +117,20 @@ export class Index {
       combos = next;
     }
     return combos;
+  }
+
+  /**
+   * The one key of a document whose indexed fields are top-level and hold no array (nearly every
+   * write), read directly; undefined when an array is met, for keysFor's general walk.
+   */
+  private singleKey(doc: Doc): unknown[] | undefined {
+    const key: unknown[] = [];
+    for (const field of this.fields) {
+      const v = doc[field];
+      if (Array.isArray(v)) return undefined;
+      key.push(v);
+    }
+    return key;
   }
 
   /** The first key of `doc` already owned by another document, for unique enforcement. */

@@ -1,6 +1,7 @@
 import { deserialize, serialize } from 'bson';
 import { commandError } from '../errors';
 import type { Doc } from '../storage/values';
+import { rememberInsertedDocuments, rememberReceivedBson } from './received-bson';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -70,6 +71,7 @@ function parseMsg(buf: Buffer, header: Header): Request {
       if (body) throw commandError('ProtocolError', 'OP_MSG has more than one body section');
       const r = readDoc(buf, at, end);
       body = r.doc;
+      rememberInsertedDocuments(buf.subarray(at, r.next), body);
       at = r.next;
     } else if (kind === 1) {
       if (at + 4 > end) throw commandError('ProtocolError', 'truncated document sequence');
@@ -78,9 +80,12 @@ function parseMsg(buf: Buffer, header: Header): Request {
       if (size < 5 || seqEnd > end) throw commandError('ProtocolError', 'invalid document sequence size');
       const id = readCString(buf, at + 4, seqEnd);
       const docs: Doc[] = [];
+      // An insert's documents are usually stored as they came: the log can reuse their bytes.
+      const inserted = id.value === 'documents';
       let p = id.next;
       while (p < seqEnd) {
         const r = readDoc(buf, p, seqEnd);
+        if (inserted) rememberReceivedBson(r.doc, buf.subarray(p, r.next));
         docs.push(r.doc);
         p = r.next;
       }
