@@ -55,17 +55,18 @@ export function fullKeyString(key: unknown[]): string {
 }
 
 /**
- * One secondary index: a hash map from key to document ids answers equality (and unique checks) in O(1),
- * and a sorted list answers prefix and range scans. Both hold the same entries.
+ * One secondary index: a sorted list answers equality, prefix and range scans; a unique index also
+ * keeps a hash map from key to document id, for its O(1) duplicate check on every write.
  */
 export class Index {
   readonly fields: string[];
   /**
-   * keyString -> id, or a set of ids when several documents share a key (never for enforced unique
-   * keys). A set, not an array: a low-cardinality key ({subscriptionId, status}) can be shared by tens of
-   * thousands of documents, and every update moving one of them must not copy the rest.
+   * Unique indexes only: keyString -> id, or a set of ids when several documents share a key (a unique
+   * index built with `enforce` off while replaying a log suffix). Other indexes keep no map: building
+   * its key string and updating it cost a write more than the sorted insert, and equality on the
+   * sorted list is a binary search.
    */
-  private readonly hash = new Map<string, string | Set<string>>();
+  private readonly hash: Map<string, string | Set<string>> | undefined;
   private readonly sorted = new SortedList<Entry>(compareEntries);
   private readonly partial: Matcher | undefined;
   /** Whether no field is a dotted path: a document's top-level values are then its keys (unless arrays). */
@@ -75,6 +76,7 @@ export class Index {
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.hash = spec.unique === true ? new Map() : undefined;
     // Compiled like a query's filter: simple equalities (`{status: 'paused'}`) skip mingo. An empty
     // filter compiles to null, which matches everything, as mongod's does.
     const partial = spec.partialFilterExpression;
@@ -135,9 +137,10 @@ export class Index {
 
   /** The first key of `doc` already owned by another document, for unique enforcement. */
   findConflict(id: string, doc: Doc): unknown[] | null {
-    if (!this.unique) return null;
+    const hash = this.hash;
+    if (!hash) return null;
     for (const key of this.keysFor(doc) ?? []) {
-      const owner = this.hash.get(fullKeyString(key));
+      const owner = hash.get(fullKeyString(key));
       if (owner === undefined) continue;
       if (typeof owner === 'string' ? owner !== id : [...owner].some((o) => o !== id)) return key;
     }
@@ -162,39 +165,45 @@ export class Index {
   }
 
   private addKeys(id: string, keys: unknown[][] | null): void {
+    const hash = this.hash;
     for (const key of keys ?? []) {
-      const ks = fullKeyString(key);
-      const owner = this.hash.get(ks);
-      if (owner === undefined) this.hash.set(ks, id);
-      else if (typeof owner === 'string') this.hash.set(ks, new Set([owner, id]));
-      else owner.add(id);
+      if (hash) {
+        const ks = fullKeyString(key);
+        const owner = hash.get(ks);
+        if (owner === undefined) hash.set(ks, id);
+        else if (typeof owner === 'string') hash.set(ks, new Set([owner, id]));
+        else owner.add(id);
+      }
       this.sorted.insert({ key, id });
     }
   }
 
   private removeKeys(id: string, keys: unknown[][] | null): void {
+    const hash = this.hash;
     for (const key of keys ?? []) {
-      const ks = fullKeyString(key);
-      const owner = this.hash.get(ks);
-      if (owner === id) this.hash.delete(ks);
-      else if (owner instanceof Set) {
-        owner.delete(id);
-        if (owner.size === 0) this.hash.delete(ks);
-        else if (owner.size === 1) this.hash.set(ks, owner.values().next().value as string);
+      if (hash) {
+        const ks = fullKeyString(key);
+        const owner = hash.get(ks);
+        if (owner === id) hash.delete(ks);
+        else if (owner instanceof Set) {
+          owner.delete(id);
+          if (owner.size === 0) hash.delete(ks);
+          else if (owner.size === 1) hash.set(ks, owner.values().next().value as string);
+        }
       }
       this.sorted.remove({ key, id });
     }
   }
 
   clear(): void {
-    this.hash.clear();
+    this.hash?.clear();
     this.sorted.clear();
     this.multikey = false;
   }
 
-  /** Ids whose full key equals `key` exactly (all fields bound). */
-  lookup(key: unknown[], out: (id: string) => void): void {
-    const owner = this.hash.get(fullKeyString(key));
+  /** Ids whose full key equals `key` (all fields bound), from a unique index's map. */
+  private lookup(hash: Map<string, string | Set<string>>, key: unknown[], out: (id: string) => void): void {
+    const owner = hash.get(fullKeyString(key));
     if (owner === undefined) return;
     if (typeof owner === 'string') out(owner);
     else for (const id of owner) out(id);
@@ -205,8 +214,8 @@ export class Index {
    * Ranges stay within one BSON type (type bracketing), as mongod's $gt/$lt do.
    */
   scan(prefix: unknown[], range: Range | undefined, out: (id: string) => void): void {
-    if (prefix.length === this.fields.length) {
-      this.lookup(prefix, out);
+    if (this.hash && prefix.length === this.fields.length) {
+      this.lookup(this.hash, prefix, out);
       return;
     }
     const p = prefix.length;
