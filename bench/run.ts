@@ -14,7 +14,7 @@
  *   npm run bench -- --from=bench/results/<date>.json   re-print a saved run
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { CONTROLS_EVENT_TYPES, fifoSideBySide, rateLimited } from './controls';
@@ -184,7 +184,12 @@ async function main(): Promise<void> {
   if (!flag('no-write')) {
     const dir = join(ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${started.toISOString().slice(0, 10)}${QUICK ? '-quick' : ''}.json`);
+    // A day's first run is <date>.json; a later one gets its start time, so no run overwrites another.
+    const day = `${started.toISOString().slice(0, 10)}${QUICK ? '-quick' : ''}`;
+    const time = started.toISOString().slice(11, 16).replace(':', '');
+    const file =
+      [join(dir, `${day}.json`), join(dir, `${day}-${time}.json`)].find((f) => !existsSync(f)) ??
+      join(dir, `${day}-${time}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${file}`);
   }
