@@ -9,7 +9,6 @@ import { connectMongo, createBroker, readinessChecks, shutdownBudgetMs } from '@
 import { startSubscriptions } from '@hookline/subscriptions';
 import { startTelemetry } from '@hookline/telemetry';
 import { webModule } from '@hookline/web';
-import { Router } from 'express';
 import { waitForBroker } from './broker-wait';
 import { withDatabase } from './mongo-url';
 
@@ -73,7 +72,7 @@ async function main(): Promise<void> {
   ];
 
   const modules = services.map(([, , s]) => s.module);
-  modules.unshift({ router: Router(), checks: readinessChecks(broker, db) });
+  modules.unshift({ checks: readinessChecks(broker, db) });
   // The dashboard and the portal: static pages over the same origin as the APIs they call.
   modules.push(webModule(config));
   const app = assembleApp({ modules, logger, title: 'Hookline', publicHosts: config.PUBLIC_HOSTS });

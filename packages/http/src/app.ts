@@ -8,7 +8,8 @@ import { requestGuard } from './request-guard';
 
 /** What each Hookline app contributes to an HTTP server: its routes, its readiness checks, its docs. */
 export interface HttpModule {
-  router: Router;
+  /** Absent for a module that only contributes readiness checks. */
+  router?: Router;
   checks?: Record<string, ReadinessCheck>;
   openapi?: OpenAPIRegistry;
   /** Run-time `webhooks` entries of the OpenAPI document (the event catalog's payloads). */
@@ -71,17 +72,35 @@ export function assembleApp(options: {
   app.set('etag', false);
   app.use(requestGuard(options.publicHosts));
   const checks = Object.assign({}, ...options.modules.map((m) => m.checks ?? {}));
-  app.use(healthRouter(checks));
+  app.use(onlyFor(isHealthPath, healthRouter(checks)));
   const registries = [healthDocs(), ...options.modules.flatMap((m) => (m.openapi ? [m.openapi] : []))];
   const webhooks = options.modules.flatMap((m) => (m.openapiWebhooks ? [m.openapiWebhooks] : []));
-  app.use(docsRouter(registries, options.title, options.version ?? '0.1.0', webhooks));
+  app.use(onlyFor(isDocsPath, docsRouter(registries, options.title, options.version ?? '0.1.0', webhooks)));
   // Health probes and docs above make no spans; every API route below does.
   app.use(traceRequests());
-  for (const m of options.modules) app.use(m.router);
+  for (const m of options.modules) if (m.router) app.use(m.router);
   app.use(notFound);
   app.use(errorHandler(options.logger));
   return app;
 }
+
+/**
+ * Enters `router` only for the paths it serves: every API request passed through the health and docs
+ * routers, each entry building the router's per-request closures and matching each of its layers
+ * against the path, before reaching its own route. `serves` gets the path lower-cased without a
+ * trailing slash, as express matches routes by default.
+ */
+function onlyFor(serves: (path: string) => boolean, router: Router): RequestHandler {
+  return (req, res, next) => {
+    const path = req.path.toLowerCase();
+    if (serves(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path)) router(req, res, next);
+    else next();
+  };
+}
+
+const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const isHealthPath = (path: string): boolean => HEALTH_PATHS.has(path);
+const isDocsPath = (path: string): boolean => path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 
 /** The routes every app serves, in every app's OpenAPI document. */
 function healthDocs(): OpenAPIRegistry {

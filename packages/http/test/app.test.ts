@@ -33,6 +33,16 @@ describe('assembleApp', () => {
     expect(metrics.text).toContain('process_cpu_user_seconds_total');
   });
 
+  it('serves health and docs paths however they are cased or slashed, as express routes match', async () => {
+    await request(app()).get('/HealthZ').expect(200, { status: 'ok' });
+    await request(app()).get('/healthz/').expect(200, { status: 'ok' });
+    await request(app()).get('/readyz/').expect(200);
+    expect((await request(app()).get('/OpenAPI.json').expect(200)).body.openapi).toBe('3.1.0');
+    await request(app()).get('/docs/').expect(200);
+    await request(app()).get('/docs/swagger-ui.css').expect(200);
+    await request(app()).get('/docsx').expect(404);
+  });
+
   it('lists every invalid field in the error shape', async () => {
     const res = await request(app()).post('/things').send({ name: 'too long', size: 'big' }).expect(400);
     expect(res.body.error.code).toBe('validation_error');
