@@ -16,6 +16,19 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** An embedded MongoDB on `dir` and a client of it; `close` stops both. */
+async function open(server: { logWriter?: LogWriter } = {}, client: { retryWrites?: boolean } = {}) {
+  const mongo = await startEmbeddedMongo({ dbPath: dir, ...server });
+  const connected = await MongoClient.connect(`${mongo.uri}/d`, { serverSelectionTimeoutMS: 5000, ...client });
+  return {
+    client: connected,
+    async close() {
+      await connected.close();
+      await mongo.stop();
+    },
+  };
+}
+
 test('after a partial log write it refuses writes, keeps serving reads, and a restart keeps every acknowledged write', async () => {
   let failing = false;
   // A full disk: half of the batch reaches the file (a torn frame), then ENOSPC.
@@ -24,8 +37,7 @@ test('after a partial log write it refuses writes, keeps serving reads, and a re
     fs.writeSync(fd, buf, offset, Math.floor(length / 2));
     throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
   };
-  const server = await startEmbeddedMongo({ dbPath: dir, logWriter });
-  const client = await MongoClient.connect(`${server.uri}/d`, { serverSelectionTimeoutMS: 5000, retryWrites: false });
+  const { client, close } = await open({ logWriter }, { retryWrites: false });
   const coll = client.db('d').collection<{ _id: number }>('c');
   const acked: number[] = [];
   try {
@@ -41,12 +53,11 @@ test('after a partial log write it refuses writes, keeps serving reads, and a re
     await expect(coll.createIndex({ x: 1 })).rejects.toThrow(/refuses writes/);
     expect(await coll.countDocuments({ _id: { $lt: 20 } })).toBe(20);
   } finally {
-    await client.close();
-    await server.stop();
+    await close();
   }
 
-  const again = await startEmbeddedMongo({ dbPath: dir });
-  const client2 = await MongoClient.connect(`${again.uri}/d`, { serverSelectionTimeoutMS: 5000 });
+  const again = await open();
+  const client2 = again.client;
   try {
     const ids = (await client2.db('d').collection('c').find().toArray()).map((d) => d._id);
     expect(ids.filter((id) => acked.includes(id as unknown as number)).sort((a, b) => Number(a) - Number(b))).toEqual(
@@ -58,8 +69,7 @@ test('after a partial log write it refuses writes, keeps serving reads, and a re
       .collection('c')
       .insertOne({ _id: 200 } as never); // writable again
   } finally {
-    await client2.close();
-    await again.stop();
+    await again.close();
   }
 });
 
@@ -118,8 +128,7 @@ test('inserted documents of every kind come back exactly after a restart (their 
     { text: 'no _id: the server gives one, so the document is not stored as sent' },
     { text: '_id not first', _id: 'late' },
   ];
-  const server = await startEmbeddedMongo({ dbPath: dir });
-  const client = await MongoClient.connect(`${server.uri}/d`, { serverSelectionTimeoutMS: 5000 });
+  const { client, close } = await open();
   type AnyDoc = { _id: string | number | InstanceType<typeof ObjectId>; [field: string]: unknown };
   const coll = client.db('d').collection<AnyDoc>('c');
   const other = client.db('d').collection<AnyDoc>('d ü');
@@ -133,12 +142,11 @@ test('inserted documents of every kind come back exactly after a restart (their 
     before = await coll.find().sort({ text: 1 }).toArray();
     expect(before).toHaveLength(4);
   } finally {
-    await client.close();
-    await server.stop();
+    await close();
   }
 
-  const again = await startEmbeddedMongo({ dbPath: dir });
-  const client2 = await MongoClient.connect(`${again.uri}/d`, { serverSelectionTimeoutMS: 5000 });
+  const again = await open();
+  const client2 = again.client;
   try {
     const after = await client2.db('d').collection<AnyDoc>('c').find().sort({ text: 1 }).toArray();
     expect(after).toEqual(before);
@@ -149,7 +157,6 @@ test('inserted documents of every kind come back exactly after a restart (their 
       { _id: 2 },
     ]);
   } finally {
-    await client2.close();
-    await again.stop();
+    await again.close();
   }
 });

@@ -83,11 +83,16 @@ const OPTIONS = {
   RegexEngine: SafeRegExp,
 };
 
+/** JSONata's timeout error, which chargeStep throws (see TRANSFORM_TIMEOUT_MS). */
+function isTimeout(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'D1012';
+}
+
 function toError(err: unknown): TransformError {
   const e = err as { message?: unknown; position?: unknown; code?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
   return {
-    message: e?.code === 'D1012' ? `timed out after ${TRANSFORM_TIMEOUT_MS} ms of CPU` : message,
+    message: isTimeout(err) ? `timed out after ${TRANSFORM_TIMEOUT_MS} ms of CPU` : message,
     ...(typeof e?.position === 'number' ? { position: e.position } : {}),
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
   };
@@ -178,10 +183,6 @@ function threadCpuMicros(): number {
   const perThread = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
   const { user, system } = perThread ? perThread.call(process) : process.cpuUsage();
   return user + system;
-}
-
-function isTimeout(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'D1012';
 }
 
 /**

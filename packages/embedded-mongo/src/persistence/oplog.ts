@@ -44,10 +44,9 @@ function putFrame(db: string, coll: string, doc: Buffer): Buffer {
     at = out.writeUInt8(0x02, at);
     at += out.write(name, at, 'latin1');
     at = out.writeUInt8(0, at);
-    const bytes = Buffer.byteLength(value);
-    at = out.writeInt32LE(bytes + 1, at);
-    at += out.write(value, at, 'utf8');
-    at = out.writeUInt8(0, at);
+    const bytes = out.write(value, at + 4, 'utf8'); // the value after its length, which then goes before it
+    out.writeInt32LE(bytes + 1, at);
+    at = out.writeUInt8(0, at + 4 + bytes);
   }
   at = out.writeUInt8(0x03, at);
   at += out.write('doc', at, 'latin1');

@@ -35,7 +35,7 @@ const FIXED_SIZE: Record<number, number> = {
   127: 0, // MaxKey
 };
 
-/** Where the value of the element at `at` (its type byte) ends, or -1 for a type not walked here. */
+/** Where a value of BSON type `type` starting at `valueAt` ends, or -1 for a type not walked here. */
 function valueEnd(bson: Buffer, type: number, valueAt: number): number {
   const fixed = FIXED_SIZE[type];
   if (fixed !== undefined) return valueAt + fixed;
