@@ -106,6 +106,66 @@ test('the log replays after a torn tail and compacts to the live state', async (
   }
 });
 
+/** A fresh log over a fresh engine, compacting past 1 KB instead of 16 MB; the directory removed after. */
+async function withSmallLog(run: (log: OpLog, engine: Engine, file: string, dir: string) => Promise<void>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookline-oplog-'));
+  try {
+    const engine = new Engine();
+    const log = OpLog.open(dir, engine, { compactSlackBytes: 1024 });
+    await run(log, engine, path.join(dir, 'hookline-oplog.bson'), dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a log whose records are mostly superseded is compacted, and restores the latest state', () =>
+  withSmallLog(async (log, engine, file, dir) => {
+    const coll = engine.ensureCollection('db', 'c');
+    const payload = 'x'.repeat(100);
+    for (let i = 0; i < 200; i++) {
+      coll.insert({ _id: i, payload });
+      // Flushed one by one, so every flush past the size threshold asks whether to compact.
+      await log.durable(log.seq);
+    }
+    const grown = fs.statSync(file);
+    expect(grown.size).toBeGreaterThan(200 * 100);
+
+    // Writing every document twice more: two records of three are superseded.
+    for (let round = 0; round < 2; round++) {
+      for (const before of [...coll.docs.values()]) {
+        coll.replace(before, { ...before, round });
+        await log.durable(log.seq);
+      }
+    }
+    const compacted = fs.statSync(file);
+    // Rewritten (a compaction renames a new file over the log) once two thirds were superseded, so it
+    // holds the live state plus what came after, well short of the three copies written.
+    expect(compacted.ino).not.toBe(grown.ino);
+    expect(compacted.size).toBeLessThan(2.5 * grown.size);
+    await log.close();
+
+    const restored = new Engine();
+    const log2 = OpLog.open(dir, restored);
+    const docs = [...(restored.collection('db', 'c')?.docs.values() ?? [])];
+    expect(docs).toHaveLength(200);
+    expect(docs.every((d) => d.round === 1 && d.payload === payload)).toBe(true);
+    await log2.close();
+  }));
+
+test('a log of inserts only is never rewritten, however large', () =>
+  withSmallLog(async (log, engine, file) => {
+    const coll = engine.ensureCollection('db', 'c');
+    await log.durable(log.seq);
+    const created = fs.statSync(file).ino;
+    for (let i = 0; i < 300; i++) {
+      coll.insert({ _id: i, payload: 'y'.repeat(100) });
+      await log.durable(log.seq);
+    }
+    // Past the threshold many times over (300 x ~130 bytes against 2 x 0 + 1 KB), yet the same file.
+    expect(fs.statSync(file).ino).toBe(created);
+    await log.close();
+  }));
+
 describe('filters', () => {
   const { compileFilter } = require('../src/storage/matcher') as typeof import('../src/storage/matcher');
   const { Query } = require('mingo') as typeof import('mingo');

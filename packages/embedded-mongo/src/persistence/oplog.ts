@@ -11,7 +11,10 @@ const fsWrite = promisify(fs.write);
 const fdatasync = promisify(fs.fdatasync);
 
 const LOG_FILE = 'hookline-oplog.bson';
-/** Compact once the log holds this much beyond twice its size after the last compaction. */
+/**
+ * Compact once the log holds this much beyond twice its size after the last compaction, and at least
+ * half of its records are superseded (see OpLog.worthCompacting).
+ */
 const COMPACT_SLACK_BYTES = 16 * 1024 * 1024;
 
 /** A frame is crc32(bson) then the BSON document, whose own int32 length prefix delimits it. */
@@ -82,6 +85,9 @@ export class OpLog {
   private scheduled = false;
   private fileBytes = 0;
   private compactedBytes = 0;
+  /** Records in the file (flushed ones): compared with the engine's live records. */
+  private fileRecords = 0;
+  private pendingRecords = 0;
   private closed = false;
   private failure: Error | undefined;
 
@@ -90,6 +96,7 @@ export class OpLog {
     private fd: number,
     private readonly engine: Engine,
     private readonly write: LogWriter,
+    private readonly slackBytes: number,
   ) {}
 
   /**
@@ -102,18 +109,23 @@ export class OpLog {
   }
 
   /** Takes the directory lock, replays the log into `engine` (cutting a torn tail), then journals new writes. */
-  static open(dir: string, engine: Engine, options: { write?: LogWriter } = {}): OpLog {
+  static open(dir: string, engine: Engine, options: { write?: LogWriter; compactSlackBytes?: number } = {}): OpLog {
     fs.mkdirSync(dir, { recursive: true });
     lockDirectory(dir);
     const file = path.join(dir, LOG_FILE);
     const { validBytes, records } = fs.existsSync(file) ? OpLog.replay(file, engine) : { validBytes: 0, records: 0 };
     if (fs.existsSync(file) && fs.statSync(file).size > validBytes) fs.truncateSync(file, validBytes);
-    const log = new OpLog(dir, fs.openSync(file, 'a'), engine, options.write ?? fsWrite);
+    const log = new OpLog(
+      dir,
+      fs.openSync(file, 'a'),
+      engine,
+      options.write ?? fsWrite,
+      options.compactSlackBytes ?? COMPACT_SLACK_BYTES,
+    );
     log.fileBytes = validBytes;
     log.compactedBytes = validBytes;
-    let live = 0;
-    for (const _ of engine.snapshot()) live++;
-    if (validBytes > COMPACT_SLACK_BYTES && records > 2 * live) log.compact();
+    log.fileRecords = records;
+    if (validBytes > log.slackBytes && log.worthCompacting()) log.compact();
     engine.setJournal((rec) => log.append(rec));
     return log;
   }
@@ -138,6 +150,7 @@ export class OpLog {
   append(rec: LogRecord): void {
     if (this.failure) return; // never written, never acknowledged: `durable` rejects
     this.pending.push(frame(rec));
+    this.pendingRecords++;
     this.appendedSeq++;
     if (!this.scheduled && !this.flushing) {
       this.scheduled = true;
@@ -170,13 +183,16 @@ export class OpLog {
       while (this.pending.length > 0) {
         const batch = Buffer.concat(this.pending);
         const upto = this.appendedSeq;
+        const records = this.pendingRecords;
         this.pending = [];
+        this.pendingRecords = 0;
         let written = 0;
         while (written < batch.length) {
           written += (await this.write(this.fd, batch, written, batch.length - written)).bytesWritten;
         }
         await fdatasync(this.fd);
         this.fileBytes += batch.length;
+        this.fileRecords += records;
         this.durableSeq = upto;
         this.waiters = this.waiters.filter((w) => {
           if (w.seq > upto) return true;
@@ -185,7 +201,7 @@ export class OpLog {
         });
       }
       // Nothing pending means memory equals the log right now: a synchronous snapshot is exact.
-      if (this.fileBytes > 2 * this.compactedBytes + COMPACT_SLACK_BYTES) this.compact();
+      if (this.fileBytes > 2 * this.compactedBytes + this.slackBytes && this.worthCompacting()) this.compact();
     } catch (err) {
       this.failure = err as Error;
       this.pending = [];
@@ -196,12 +212,23 @@ export class OpLog {
     }
   }
 
+  /**
+   * Whether at least half of the file's records are superseded (a document written again or deleted).
+   * Compaction rewrites the whole state while the server waits, so a log that only grew by inserts,
+   * which it would copy as it is, is left alone: at tens of MB that was half a second with every
+   * client's command held up, for nothing.
+   */
+  private worthCompacting(): boolean {
+    return this.fileRecords > 2 * this.engine.liveRecords();
+  }
+
   /** Rewrites the log as the current state: write a temp file, fsync, rename over, fsync the directory. */
   private compact(): void {
     const file = path.join(this.dir, LOG_FILE);
     const tmp = `${file}.compact`;
     const fd = fs.openSync(tmp, 'w');
     let bytes = 0;
+    let records = 0;
     try {
       let chunk: Buffer[] = [];
       let chunkBytes = 0;
@@ -213,6 +240,7 @@ export class OpLog {
         chunkBytes = 0;
       };
       for (const rec of this.engine.snapshot()) {
+        records++;
         const f = frame(rec);
         chunk.push(f);
         chunkBytes += f.length;
@@ -229,6 +257,7 @@ export class OpLog {
     this.fd = fs.openSync(file, 'a');
     this.fileBytes = bytes;
     this.compactedBytes = bytes;
+    this.fileRecords = records;
   }
 
   /** Flushes what is pending, then releases the file and the lock. */

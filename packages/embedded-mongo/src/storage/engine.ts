@@ -99,6 +99,14 @@ export class Engine {
     }
   }
 
+  /** How many records `snapshot` yields, without building them: what a compacted log would hold. */
+  liveRecords(): number {
+    let n = 0;
+    for (const colls of this.dbs.values())
+      for (const coll of colls.values()) n += 1 + coll.indexes.size + coll.docs.size;
+    return n;
+  }
+
   /** The current state as records, for compaction: collections, then indexes, then documents. */
   *snapshot(): Iterable<LogRecord> {
     for (const [db, colls] of this.dbs) {
