@@ -39,6 +39,43 @@ describe('InFlightLimiter', () => {
   });
 });
 
+describe('InFlightLimiter: slow is slower than the rest', () => {
+  /**
+   * Whether a delivery over the limit of `id` (limit 1) waits for the next free slot: it takes the one
+   * slot, asks for another, then frees the first. A delivery that waits gets it; one parked at once
+   * got null before the slot was freed.
+   */
+  async function waitsForSlot(l: InFlightLimiter, id: string): Promise<boolean> {
+    const held = await l.acquire(id);
+    const next = l.acquire(id);
+    l.release(id, held!);
+    return (await next) !== null;
+  }
+
+  it('every receiver slowed alike (this process short of CPU): none is treated as slow', async () => {
+    const l = new InFlightLimiter(1, options);
+    for (const ms of [150, 170, 160]) {
+      l.recordDuration('a', ms);
+      l.recordDuration('b', ms + 10);
+    }
+    expect(await waitsForSlot(l, 'a')).toBe(true);
+  });
+
+  it('one receiver far slower than the others is slow, and so is one slower than twice slowAfterMs', async () => {
+    const l = new InFlightLimiter(1, options);
+    for (let i = 0; i < 10; i++) l.recordDuration('quick', 10);
+    l.recordDuration('lagging', 150);
+    expect(await waitsForSlot(l, 'lagging')).toBe(false);
+
+    // A hanging receiver's timeouts count at most slowAfterMs toward the overall average: even when
+    // they are all this instance sees, a receiver taking 600 ms is never fast.
+    const alone = new InFlightLimiter(1, options);
+    for (let i = 0; i < 10; i++) alone.recordDuration('hanging', 30_000);
+    alone.recordDuration('sluggish', 600);
+    expect(await waitsForSlot(alone, 'sluggish')).toBe(false);
+  });
+});
+
 describe('InFlightLimiter bursts', () => {
   const burst = { slowAfterMs: 250, fastMs: 100, burstLimit: 5, burstBudget: 4 };
 
