@@ -6,7 +6,7 @@
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
  *   npm run bench -- --only=floor,throughput,drain,transform,latency,fanout,fanout-filter,isolation,controls,tenants,rules
- *   npm run bench -- --profile           one throughput run (or --only=drain|latency|fanout|tenants) with --cpu-prof on hookline and MongoDB,
+ *   npm run bench -- --profile           one throughput run (or --only=drain|latency|fanout|isolation|tenants) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
  *   npm run bench -- --env MAX_IN_FLIGHT_PER_SUBSCRIPTION=200   what-if env for Hookline (repeatable; also --hookline-env=K=V)
@@ -65,9 +65,7 @@ async function runOnce(): Promise<Rep> {
   rep.fanoutFilter = await attempt(rep, 'fanout-filter', () =>
     withHookline('fanf', {}, (ctx) => hooklineFanout(ctx, true)),
   );
-  rep.isolation = await attempt(rep, 'isolation', () =>
-    withHookline('iso', { DELIVERY_TIMEOUT_MS: '5000', EXTRA_EVENT_TYPES: 'bench_fast,bench_slow' }, hooklineIsolation),
-  );
+  rep.isolation = await attempt(rep, 'isolation', () => withHookline('iso', ISOLATION_ENV, hooklineIsolation));
   // Delivery controls (bench/controls.ts): 10 FIFO subscriptions side by side, then a rate limit.
   rep.controls = await attempt(rep, 'controls', () =>
     withHookline('ctl', { EXTRA_EVENT_TYPES: CONTROLS_EVENT_TYPES.join(',') }, async (ctx) => {
@@ -91,19 +89,24 @@ async function runOnce(): Promise<Rep> {
   return rep;
 }
 
+/** The isolation scenario's Hookline: a short delivery timeout, and its two event types in the catalog. */
+const ISOLATION_ENV = { DELIVERY_TIMEOUT_MS: '5000', EXTRA_EVENT_TYPES: 'bench_fast,bench_slow' };
+
 async function profile(): Promise<void> {
   const dir = tempDir('cpuprof');
   const rep: Rep = { load: {}, errors: {} };
-  // `--only=drain`, `--only=latency`, `--only=fanout` or `--only=tenants` profiles that scenario instead of the throughput one.
+  // `--only=drain`, `--only=latency`, `--only=fanout`, `--only=isolation` or `--only=tenants` profiles that scenario instead of the throughput one.
   const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const scenarios = {
     throughput: hooklineThroughput,
     drain: (ctx: Ctx) => hooklineDrain(ctx),
     latency: hooklineLatency,
     fanout: (ctx: Ctx) => hooklineFanout(ctx),
+    isolation: hooklineIsolation,
   } as const;
   const name =
-    (['throughput', 'drain', 'latency', 'fanout', 'tenants'] as const).find((n) => ONLY.has(n)) ?? 'throughput';
+    (['throughput', 'drain', 'latency', 'fanout', 'isolation', 'tenants'] as const).find((n) => ONLY.has(n)) ??
+    'throughput';
   const r = await attempt(rep, name, () =>
     name === 'tenants'
       ? hooklineTenants({
@@ -113,7 +116,12 @@ async function profile(): Promise<void> {
           timeoutMs: DRAIN_TIMEOUT_MS,
           nodeArgs,
         })
-      : withHookline('prof', {}, scenarios[name] as (ctx: Ctx) => Promise<unknown>, nodeArgs),
+      : withHookline(
+          'prof',
+          name === 'isolation' ? ISOLATION_ENV : {},
+          scenarios[name] as (ctx: Ctx) => Promise<unknown>,
+          nodeArgs,
+        ),
   );
   process.stdout.write(`${name} with --cpu-prof: ${JSON.stringify(r)}\nprofiles in ${dir}\n`);
   process.stdout.write(summarizeProfiles(dir, 25));
