@@ -74,11 +74,21 @@ const DATABASE_GOING_AWAY = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 1160
 /** Labels the driver puts on errors that a retry can fix (a connection reset, a failover). */
 const RETRYABLE_LABELS = ['ResetPool', 'RetryableWriteError', 'TransientTransactionError'];
 
-/** Driver errors that mean "MongoDB is not reachable right now": a 503, not a 500. */
+/**
+ * Driver errors that mean "MongoDB is not reachable right now": a 503, not a 500.
+ *
+ * `EPIPE` too: the driver wraps its socket's failures in a MongoNetworkError, except when it writes a
+ * command to a connection the server has just closed, where Node's own "This socket has been ended by
+ * the other party" (code EPIPE) comes through as it is (seen: a `POST /users` 25 ms after MongoDB was
+ * killed answered 500). Nothing else under a route writes to a socket that could throw it: RabbitMQ's
+ * failures are the broker's own errors, outgoing HTTP turns its failures into results, and a client
+ * that goes away makes its request stream fail with ECONNABORTED or ECONNRESET, never EPIPE.
+ */
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 3) return false;
   const e = err as { name?: unknown; code?: unknown; message?: unknown; errorLabels?: unknown; cause?: unknown };
   if (typeof e.name === 'string' && DATABASE_DOWN.has(e.name)) return true;
+  if (e.code === 'EPIPE') return true;
   if (typeof e.code === 'number' && e.name !== 'HttpError' && DATABASE_GOING_AWAY.has(e.code)) return true;
   // mongoose queues commands while disconnected and gives up with this after bufferTimeoutMS.
   if (e.name === 'MongooseError' && typeof e.message === 'string' && e.message.includes('buffering timed out'))
