@@ -55,21 +55,35 @@ describe('runTransform', () => {
     expect(results[0]).toEqual({ ok: true, body: '90300' });
   });
 
-  it('does not time out an expression whose run was held up once (a pause that was not its own work)', async () => {
-    // The first read of `data.slow` holds the thread for 70 ms, as a garbage collection pause or a
-    // virtual machine's stolen time would, during an expression that takes a millisecond.
-    let reads = 0;
+  /** Data whose `slow` field holds the thread for `ms` at every read, counting the reads. */
+  function holdingData(ms: number) {
     const data = {
+      reads: 0,
       get slow() {
-        reads += 1;
-        const until = performance.now() + (reads === 1 ? 70 : 0);
+        data.reads += 1;
+        const until = performance.now() + ms;
         while (performance.now() < until) {}
         return 1;
       },
     };
+    return data;
+  }
+
+  it('does not time out a quick expression whose runs are held up (pauses that were not its own work)', async () => {
+    // Every read of `data.slow` holds the thread for 70 ms, as a garbage collection pause or a virtual
+    // machine's stolen time would, during an expression of about 1,200 steps that takes a millisecond.
+    const data = holdingData(70);
     const r = await runTransform('data.slow + $sum([1..300].($ * 2))', { ...envelope, data });
     expect(r).toEqual({ ok: true, body: '90301' });
-    expect(reads).toBe(2);
+    expect(data.reads).toBe(1);
+  });
+
+  it('stops an expression of few steps that each take long, at ten times the bound', async () => {
+    // Three reads per run, each holding the thread 300 ms: 900 ms of CPU a few hundred steps in (an
+    // unbounded run would answer 90303).
+    const data = holdingData(300);
+    const r = await runTransform('data.slow + data.slow + data.slow + $sum([1..300].($ * 2))', { ...envelope, data });
+    expect(!r.ok && r.error.code).toBe('D1012');
   });
 
   it('cannot reach process, require, the file system, the network or prototypes', async () => {
