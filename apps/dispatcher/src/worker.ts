@@ -11,6 +11,7 @@ import { DeliveryLoop, type SubscriptionControl } from './delivery/delivery-loop
 import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
 import { InFlightLimiter } from './delivery/in-flight';
+import { watchLoopDelay } from './delivery/loop-delay';
 import { fanoutHandler } from './fanout/fanout-handler';
 import { IndexSync } from './matching/index-sync';
 import type { SubscriptionSource } from './matching/snapshot-source';
@@ -64,6 +65,8 @@ export class DispatcherWorker {
   private stopped = false;
   private controls?: DeliveryControls;
   private readonly sync: IndexSync;
+  /** Tells the in-flight limiter how much of an answer's time was this process's own delay. */
+  private readonly loopDelay = watchLoopDelay();
   ready = false;
 
   constructor(private readonly options: WorkerOptions) {
@@ -154,6 +157,7 @@ export class DispatcherWorker {
       limiter: new InFlightLimiter(this.options.maxInFlightPerSubscription, {
         burstLimit: Math.max(this.options.maxInFlightPerSubscription, Math.floor(this.options.concurrency / 2)),
         burstBudget: Math.floor(this.options.concurrency / 2),
+        loopDelayMs: this.loopDelay.current,
       }),
       budget: new ConcurrencyBudget(this.options.concurrency),
       failureClock: this.options.failureClock,
@@ -230,6 +234,7 @@ export class DispatcherWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
+    this.loopDelay.stop();
     this.sync.abandon();
     // In-flight messages wait for their records; if MongoDB is down those writes would retry forever:
     // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).

@@ -80,9 +80,9 @@ const RETRYABLE_LABELS = ['ResetPool', 'RetryableWriteError', 'TransientTransact
  * `EPIPE` too: the driver wraps its socket's failures in a MongoNetworkError, except when it writes a
  * command to a connection the server has just closed, where Node's own "This socket has been ended by
  * the other party" (code EPIPE) comes through as it is (seen: a `POST /users` 25 ms after MongoDB was
- * killed answered 500). Nothing else under a route writes to a socket that could throw it: RabbitMQ's
- * failures are the broker's own errors, outgoing HTTP turns its failures into results, and a client
- * that goes away makes its request stream fail with ECONNABORTED or ECONNRESET, never EPIPE.
+ * killed answered 500). Nothing else under a route writes to a socket that could throw it: a publish to
+ * RabbitMQ fails with the broker's own errors, outgoing HTTP turns its failures into results, and a
+ * client that goes away makes its request stream fail with ECONNABORTED or ECONNRESET, never EPIPE.
  */
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 3) return false;

@@ -11,14 +11,10 @@ interface Waiter {
  * never answers can hold at most `limit` HTTP requests; the rest of the prefetch window stays free
  * for healthy receivers. (With N dispatcher instances a subscription can have N x limit.)
  *
- * A receiver known to answer quickly (recent attempts averaging under `fastMs`, or under twice what
- * this instance's attempts take overall; nothing in flight for `slowAfterMs`) may go beyond `limit`, up
- * to `burstLimit`, while the instance's requests beyond their base limits stay under `burstBudget` in
- * all. "Overall" is there because a duration is measured here, from the request's start to its answer
- * being read: when this machine is short of CPU, every receiver's answers wait for this process's turn
- * and all of them look slow, though none is (the bench's 1b parked one delivery in seven while its
- * publisher kept both cores busy); a slow receiver is one slower than the rest. At `limit` a
- * subscription's throughput is at most limit / round-trip: 10 requests of ~10 ms each under load would cap one busy endpoint near 1,000/s.
+ * A receiver known to answer quickly (recent attempts averaging under `fastMs`, plus twice this
+ * process's recent event-loop delay, see isFast; nothing in flight for `slowAfterMs`) may go beyond
+ * `limit`, up to `burstLimit`, while the instance's requests beyond their base limits stay under
+ * `burstBudget` in all. At `limit` a subscription's throughput is at most limit / round-trip: 10 requests of ~10 ms each under load would cap one busy endpoint near 1,000/s.
  * The budget bounds what receivers that were fast and then all hang at once can hold: their base
  * limits plus the budget, never the whole prefetch window.
  *
@@ -37,6 +33,8 @@ export interface LimiterOptions {
   burstLimit: number;
   /** The most requests, across subscriptions, that may be in flight beyond their base limit. */
   burstBudget: number;
+  /** This process's recent event-loop delay in ms (see LoopDelay); none when absent. */
+  loopDelayMs: () => number;
 }
 
 export class InFlightLimiter {
@@ -45,9 +43,6 @@ export class InFlightLimiter {
   private readonly waiters = new Map<string, Waiter[]>();
   // Moving average of each subscription's attempt durations (ms).
   private readonly averageMs = new Map<string, number>();
-  // Moving average of all attempts' durations, each counted at most slowAfterMs: a hanging receiver's
-  // timeouts must not make it look like the norm (see isFast).
-  private overallMs: number | undefined;
   // Requests in flight beyond their subscription's base limit, all subscriptions together.
   private bursting = 0;
   private readonly options: LimiterOptions;
@@ -56,25 +51,35 @@ export class InFlightLimiter {
     private readonly limit: number,
     options: Partial<LimiterOptions> = {},
   ) {
-    this.options = { slowAfterMs: 250, fastMs: 100, burstLimit: limit, burstBudget: 0, ...options };
+    this.options = {
+      slowAfterMs: 250,
+      fastMs: 100,
+      burstLimit: limit,
+      burstBudget: 0,
+      loopDelayMs: () => 0,
+      ...options,
+    };
   }
 
   /** Feeds the moving average that tells a fast receiver from a slow one. */
   recordDuration(subscriptionId: string, ms: number): void {
     const avg = this.averageMs.get(subscriptionId);
     this.averageMs.set(subscriptionId, avg === undefined ? ms : avg * 0.8 + ms * 0.2);
-    const capped = Math.min(ms, this.options.slowAfterMs);
-    this.overallMs = this.overallMs === undefined ? capped : this.overallMs * 0.8 + capped * 0.2;
   }
 
   /**
-   * Under `fastMs`, or under twice the overall average: never above twice `slowAfterMs`, so a receiver
-   * slower than that is slow however slow the others are. One not yet measured is not fast.
+   * Under `fastMs` plus twice this process's event-loop delay (at most `slowAfterMs` more). A duration
+   * is measured here, from the request's start to its answer being read, and both ends wait for this
+   * loop's turn: when the machine is short of CPU every answer looks slow though no receiver is (the
+   * bench's 1b, while its publisher kept both cores busy, measured its healthy receiver at 100-230 ms
+   * and parked about one delivery in seven, with the loop 30-60 ms late). A receiver that is slow
+   * while this process is not stays slow. One not yet measured is not fast.
    */
   private isFast(subscriptionId: string): boolean {
     const avg = this.averageMs.get(subscriptionId);
     if (avg === undefined) return false;
-    return avg < Math.max(this.options.fastMs, 2 * (this.overallMs ?? avg));
+    const ownDelay = Math.min(2 * this.options.loopDelayMs(), this.options.slowAfterMs);
+    return avg < this.options.fastMs + ownDelay;
   }
 
   /** Resolves with a slot, or null when the caller should park the delivery. */

@@ -12,7 +12,7 @@ const fdatasync = promisify(fs.fdatasync);
 
 const LOG_FILE = 'hookline-oplog.bson';
 /**
- * Compact once the log holds this much beyond twice its size after the last compaction, and at least
+ * Compact once the log holds this much beyond twice its size after the last compaction, and more than
  * half of its records are superseded (see OpLog.worthCompacting).
  */
 const COMPACT_SLACK_BYTES = 16 * 1024 * 1024;
@@ -205,6 +205,7 @@ export class OpLog {
     } catch (err) {
       this.failure = err as Error;
       this.pending = [];
+      this.pendingRecords = 0;
       for (const w of this.waiters) w.reject(err);
       this.waiters = [];
     } finally {
@@ -213,7 +214,7 @@ export class OpLog {
   }
 
   /**
-   * Whether at least half of the file's records are superseded (a document written again or deleted).
+   * Whether more than half of the file's records are superseded (a document written again or deleted).
    * Compaction rewrites the whole state while the server waits, so a log that only grew by inserts,
    * which it would copy as it is, is left alone: at tens of MB that was half a second with every
    * client's command held up, for nothing.
