@@ -14,9 +14,10 @@ interface Waiter {
  * A receiver known to answer quickly (recent attempts averaging under `fastMs`, plus twice this
  * process's recent event-loop delay, see isFast; nothing in flight for `slowAfterMs`) may go beyond
  * `limit`, up to `burstLimit`, while the instance's requests beyond their base limits stay under
- * `burstBudget` in all. At `limit` a subscription's throughput is at most limit / round-trip: 10 requests of ~10 ms each under load would cap one busy endpoint near 1,000/s.
- * The budget bounds what receivers that were fast and then all hang at once can hold: their base
- * limits plus the budget, never the whole prefetch window.
+ * `burstBudget` in all. At `limit` a subscription's throughput is at most limit / round-trip: 10
+ * requests of ~10 ms each under load would cap one busy endpoint near 1,000/s. The budget bounds
+ * what receivers that were fast and then all hang at once can hold: their base limits plus the
+ * budget, never the whole prefetch window.
  *
  * Over its limit, what a delivery does depends on how the receiver is doing:
  * - fast, as above: the delivery waits here for a slot, which frees within milliseconds; parking it for
