@@ -87,7 +87,6 @@ export class OpLog {
   private compactedBytes = 0;
   /** Records in the file (flushed ones): compared with the engine's live records. */
   private fileRecords = 0;
-  private pendingRecords = 0;
   private closed = false;
   private failure: Error | undefined;
 
@@ -150,7 +149,6 @@ export class OpLog {
   append(rec: LogRecord): void {
     if (this.failure) return; // never written, never acknowledged: `durable` rejects
     this.pending.push(frame(rec));
-    this.pendingRecords++;
     this.appendedSeq++;
     if (!this.scheduled && !this.flushing) {
       this.scheduled = true;
@@ -183,9 +181,8 @@ export class OpLog {
       while (this.pending.length > 0) {
         const batch = Buffer.concat(this.pending);
         const upto = this.appendedSeq;
-        const records = this.pendingRecords;
+        const records = this.pending.length; // one frame per record
         this.pending = [];
-        this.pendingRecords = 0;
         let written = 0;
         while (written < batch.length) {
           written += (await this.write(this.fd, batch, written, batch.length - written)).bytesWritten;
@@ -205,7 +202,6 @@ export class OpLog {
     } catch (err) {
       this.failure = err as Error;
       this.pending = [];
-      this.pendingRecords = 0;
       for (const w of this.waiters) w.reject(err);
       this.waiters = [];
     } finally {
