@@ -1,5 +1,7 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Express } from 'express';
+import { createAppServer } from './app-server';
 import { errorBody } from './errors';
 import type { Logger } from './logger';
 
@@ -50,9 +52,9 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-export function listen(app: RequestListener, port: number, host?: string): Promise<Server> {
+export function listen(app: Express | RequestListener, port: number, host?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(app);
+    const server = createAppServer(app);
     server.keepAliveTimeout = 65_000;
     server.on('clientError', answerUnparsable);
     server.once('error', reject);
