@@ -24,6 +24,7 @@ export const EXTRA_ENV: Record<string, string> = Object.fromEntries(
 export const SCENARIOS = [
   'floor',
   'throughput',
+  'ingest',
   'drain',
   'transform',
   'latency',

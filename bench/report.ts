@@ -4,6 +4,7 @@
  */
 import type { FifoBenchResult, RateBenchResult } from './controls';
 import type { FloorResult } from './floor-scenario';
+import type { IngestResult } from './ingest';
 import { CPU_ROLES, type CpuPerThousand, type CpuRole } from './lib/cpu';
 import { median } from './lib/stats';
 import { N } from './options';
@@ -15,6 +16,8 @@ import type { TenantsBenchResult } from './tenants';
 export interface Rep {
   floor?: FloorResult;
   throughput?: ThroughputResult;
+  /** 11: CPU per GET /like in the serving process, Hookline and the ingest floor. */
+  ingest?: { hookline: IngestResult; floor: IngestResult };
   drain?: DrainResult;
   /** 1b with a transformation on the subscription. */
   transform?: DrainResult;
@@ -133,6 +136,18 @@ export function table(reps: Rep[]): Row[] {
       ratio: ratio(hl.tp, floorTp),
       target: 'ratio >= 0.3',
       higherIsBetter: true,
+    }),
+    row('ingest', {
+      scenario: `11. ingest alone: ${N.throughput} GET /like, nobody subscribed, CPU of the serving process per request (ratio: Hookline / floor)`,
+      unit: 'µs',
+      hookline: m((r) => r.ingest?.hookline.cpuUsPerRequest),
+      floor: nn(m((r) => r.ingest?.floor.cpuUsPerRequest)),
+      ratio: ratio(
+        m((r) => r.ingest?.hookline.cpuUsPerRequest),
+        m((r) => r.ingest?.floor.cpuUsPerRequest),
+      ),
+      target: '(cost)',
+      higherIsBetter: false,
     }),
     row('drain', {
       scenario: `1b. dispatcher alone: ${N.throughput} events published to RabbitMQ, no HTTP ingest`,
@@ -333,4 +348,5 @@ export const FOOTNOTE = [
   'per 1,000 deliveries, which is also µs per delivery; "9 minus 3" and "10 minus 1b" are Hookline\'s differences.',
   'Hookline runs as `npm start` (one process, LOG_LEVEL=warn: the per-attempt info log line is off), default',
   'DELIVERY_CONCURRENCY/MAX_IN_FLIGHT_PER_SUBSCRIPTION; the floor is amqplib (prefetch 100) + keep-alive http POST.',
+  "11's floor is Node's http module answering GET /like after a confirmed amqplib publish (bench/ingest-floor.ts).",
 ].join('\n');

@@ -5,7 +5,7 @@
  *   npm run bench                        full counts, 3 repetitions, medians
  *   npm run bench -- --quick             small counts, 1 repetition (for trying things)
  *   npm run bench -- --runs=1            repetitions
- *   npm run bench -- --only=floor,throughput,drain,transform,latency,fanout,fanout-filter,isolation,controls,tenants,rules
+ *   npm run bench -- --only=floor,throughput,ingest,drain,transform,latency,fanout,fanout-filter,isolation,controls,tenants,rules
  *   npm run bench -- --profile           one throughput run (or --only=drain|latency|fanout|isolation|tenants) with --cpu-prof on hookline and MongoDB,
  *                                        prints the hottest functions (no table, no JSON)
  *   npm run bench -- --trace             print a per-500 ms timeline (CPU per process, queue depths)
@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { CONTROLS_EVENT_TYPES, fifoSideBySide, rateLimited } from './controls';
 import { floor } from './floor-scenario';
 import { type Ctx, withHookline } from './hookline';
+import { hooklineIngest, ingestFloor } from './ingest';
 import { now } from './lib/clock';
 import { ROOT, tempDir } from './lib/procs';
 import { summarizeProfiles } from './lib/profile';
@@ -56,6 +57,10 @@ async function runOnce(): Promise<Rep> {
   const rep: Rep = { load: {}, errors: {} };
   rep.floor = await attempt(rep, 'floor', floor);
   rep.throughput = await attempt(rep, 'throughput', () => withHookline('tp', {}, hooklineThroughput));
+  rep.ingest = await attempt(rep, 'ingest', async () => ({
+    floor: await ingestFloor(),
+    hookline: await withHookline('ing', {}, hooklineIngest),
+  }));
   rep.drain = await attempt(rep, 'drain', () => withHookline('dr', {}, (ctx) => hooklineDrain(ctx)));
   rep.transform = await attempt(rep, 'transform', () =>
     withHookline('tf', {}, (ctx) => hooklineDrain(ctx, BENCH_TRANSFORM)),
