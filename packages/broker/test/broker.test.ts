@@ -117,6 +117,39 @@ describe('Broker against the real RabbitMQ', () => {
     await consumer.stop();
   });
 
+  it('publishes and consumes on connections of their own: the consuming one lost, publishes are still confirmed', async () => {
+    // Why two: RabbitMQ's memory and disk alarms block every connection that publishes, and acks sent on
+    // a blocked connection wait with it; on their own connection consumers keep acking through an alarm.
+    const got: string[] = [];
+    const consumer = broker.consume(
+      names.fanoutQueue,
+      async (m) => {
+        got.push(m.content.toString());
+        return 'ack';
+      },
+      { prefetch: 5 },
+    );
+    await consumer.ready;
+    const listed = async () =>
+      (
+        (await managementGet('/api/connections?columns=client_properties')) as {
+          client_properties?: { connection_name?: string };
+        }[]
+      )
+        .map((c) => c.client_properties?.connection_name ?? '')
+        .filter((n) => n.startsWith(connectionName))
+        .sort();
+    await waitFor(async () => (await listed()).length === 2, 10_000, 'RabbitMQ to list both connections');
+    expect(await listed()).toEqual([connectionName, `${connectionName} (consume)`]);
+
+    expect(await closeConnections(`${connectionName} (consume)`)).toBe(1);
+    await waitFor(() => broker.downConsumers().length > 0, 5000, 'the consumer to notice its connection closed');
+    // The publishing side never noticed: a publish is confirmed while the consumer is away.
+    await expect(broker.publish(names.eventsExchange, 'x', Buffer.from('consumer-away'))).resolves.toBeUndefined();
+    await waitFor(() => got.includes('consumer-away'), 10_000, 'the consumer back on a new consuming connection');
+    await consumer.stop();
+  });
+
   it('an unroutable publish (an exchange with no bound queue) is an UnroutableMessageError, not a confirm', async () => {
     const lonely = `${ns}.lonely`;
     await broker.withChannel((ch) => ch.assertExchange(lonely, 'direct', { durable: false, autoDelete: false }));
