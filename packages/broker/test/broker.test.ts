@@ -11,6 +11,7 @@ import {
   Broker,
   BrokerUnavailableError,
   bindFifoQueue,
+  type ConsumeOptions,
   declareTopology,
   retryTiers,
   tierFor,
@@ -36,6 +37,20 @@ describe('Broker against the real RabbitMQ', () => {
     await broker.close();
     await deleteNamespace(ns);
   });
+
+  /** A consumer of `queue` that acks every message and keeps its content, in order. */
+  function collecting(queue: string, options: Partial<ConsumeOptions> = {}) {
+    const got: string[] = [];
+    const consumer = broker.consume(
+      queue,
+      async (m) => {
+        got.push(m.content.toString());
+        return 'ack';
+      },
+      { prefetch: 5, ...options },
+    );
+    return { got, consumer };
+  }
 
   it('publishes with a confirm and consumes with manual acks, persistent and routed by type', async () => {
     const got: { key: string; persistent: boolean; body: string }[] = [];
@@ -95,17 +110,7 @@ describe('Broker against the real RabbitMQ', () => {
   });
 
   it('survives the connection being closed under it: consumers come back and the next publish succeeds', async () => {
-    const got: string[] = [];
-    const consumer = broker.consume(
-      names.fanoutQueue,
-      async (m) => {
-        got.push(m.content.toString());
-        return 'ack';
-      },
-      {
-        prefetch: 5,
-      },
-    );
+    const { got, consumer } = collecting(names.fanoutQueue);
     expect(await closeConnections(connectionName)).toBeGreaterThan(0);
     await waitFor(() => !broker.connected, 5000, 'the broker to notice the close');
     await expect(broker.publish(names.eventsExchange, 'x', Buffer.from('during'))).rejects.toBeInstanceOf(
@@ -120,15 +125,7 @@ describe('Broker against the real RabbitMQ', () => {
   it('publishes and consumes on connections of their own: the consuming one lost, publishes are still confirmed', async () => {
     // Why two: RabbitMQ's memory and disk alarms block every connection that publishes, and acks sent on
     // a blocked connection wait with it; on their own connection consumers keep acking through an alarm.
-    const got: string[] = [];
-    const consumer = broker.consume(
-      names.fanoutQueue,
-      async (m) => {
-        got.push(m.content.toString());
-        return 'ack';
-      },
-      { prefetch: 5 },
-    );
+    const { got, consumer } = collecting(names.fanoutQueue);
     await consumer.ready;
     const listed = async () =>
       (
@@ -170,15 +167,7 @@ describe('Broker against the real RabbitMQ', () => {
   });
 
   it('a consumer cancelled by RabbitMQ (its queue deleted) subscribes again', async () => {
-    const got: string[] = [];
-    const consumer = broker.consume(
-      names.fanoutQueue,
-      async (m) => {
-        got.push(m.content.toString());
-        return 'ack';
-      },
-      { prefetch: 5 },
-    );
+    const { got, consumer } = collecting(names.fanoutQueue);
     await consumer.ready;
     expect(broker.downConsumers()).toEqual([]);
     await broker.withChannel((ch) => ch.deleteQueue(names.fanoutQueue));
@@ -196,21 +185,12 @@ describe('Broker against the real RabbitMQ', () => {
   });
 
   it('a consumer whose channel is closed under it (a channel error) subscribes again', async () => {
-    const got: string[] = [];
     const channels: import('amqplib').Channel[] = [];
-    const consumer = broker.consume(
-      names.deliverQueue,
-      async (m) => {
-        got.push(m.content.toString());
-        return 'ack';
+    const { got, consumer } = collecting(names.deliverQueue, {
+      declare: async (ch) => {
+        channels.push(ch);
       },
-      {
-        prefetch: 5,
-        declare: async (ch) => {
-          channels.push(ch);
-        },
-      },
-    );
+    });
     await consumer.ready;
     // A passive declare of a missing queue is a channel error: RabbitMQ closes that channel.
     await channels[0]!.checkQueue(`${ns}.no-such-queue`).catch(() => {});
