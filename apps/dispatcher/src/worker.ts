@@ -11,7 +11,7 @@ import { DeliveryLoop, type SubscriptionControl } from './delivery/delivery-loop
 import type { FailureClock } from './delivery/failure-clock';
 import type { Deliverer } from './delivery/http-deliverer';
 import { InFlightLimiter } from './delivery/in-flight';
-import { watchLoopDelay } from './delivery/loop-delay';
+import { type LoopDelay, watchLoopDelay } from './delivery/loop-delay';
 import { fanoutHandler } from './fanout/fanout-handler';
 import { IndexSync } from './matching/index-sync';
 import type { SubscriptionSource } from './matching/snapshot-source';
@@ -65,8 +65,8 @@ export class DispatcherWorker {
   private stopped = false;
   private controls?: DeliveryControls;
   private readonly sync: IndexSync;
-  /** Tells the in-flight limiter how much of an answer's time was this process's own delay. */
-  private readonly loopDelay = watchLoopDelay();
+  /** Tells the in-flight limiter how much of an answer's time was this process's own delay; while started. */
+  private loopDelay?: LoopDelay;
   ready = false;
 
   constructor(private readonly options: WorkerOptions) {
@@ -142,6 +142,7 @@ export class DispatcherWorker {
     await feed.ready;
     await this.sync.untilDone();
     if (this.stopped) return;
+    this.loopDelay = watchLoopDelay();
     const loop = new DeliveryLoop({
       broker,
       names: this.names,
@@ -234,7 +235,7 @@ export class DispatcherWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
-    this.loopDelay.stop();
+    this.loopDelay?.stop();
     this.sync.abandon();
     // In-flight messages wait for their records; if MongoDB is down those writes would retry forever:
     // after a few seconds they give up and their messages go back to RabbitMQ (redelivered later).
