@@ -89,10 +89,11 @@ function isTimeout(err: unknown): boolean {
 }
 
 function toError(err: unknown): TransformError {
-  const e = err as { message?: unknown; position?: unknown; code?: unknown };
+  const e = err as { message?: unknown; position?: unknown; code?: unknown; value?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
   return {
-    message: isTimeout(err) ? `timed out after ${TRANSFORM_TIMEOUT_MS} ms of CPU` : message,
+    // The bound it passed (chargeStep's `value`): TRANSFORM_TIMEOUT_MS, or TIMEOUT_FEW_STEPS_MS for a few slow steps.
+    message: isTimeout(err) ? `timed out after ${Number(e.value ?? TRANSFORM_TIMEOUT_MS)} ms of CPU` : message,
     ...(typeof e?.position === 'number' ? { position: e.position } : {}),
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
   };
@@ -207,7 +208,7 @@ function chargeStep(): void {
   if (++turnSteps % CPU_CHECK_EVERY !== 0) return;
   if (performance.now() - turnStartedWall <= TRANSFORM_TIMEOUT_MS) return;
   const boundMs = turnSteps >= TIMEOUT_MIN_STEPS ? TRANSFORM_TIMEOUT_MS : TIMEOUT_FEW_STEPS_MS;
-  if (threadCpuMicros() - turnStartedCpu > boundMs * 1000) throw { code: 'D1012', value: TRANSFORM_TIMEOUT_MS };
+  if (threadCpuMicros() - turnStartedCpu > boundMs * 1000) throw { code: 'D1012', value: boundMs };
 }
 
 /**

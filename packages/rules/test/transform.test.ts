@@ -84,6 +84,7 @@ describe('runTransform', () => {
     const data = holdingData(300);
     const r = await runTransform('data.slow + data.slow + data.slow + $sum([1..300].($ * 2))', { ...envelope, data });
     expect(!r.ok && r.error.code).toBe('D1012');
+    expect(!r.ok && r.error.message).toBe(`timed out after ${10 * TRANSFORM_TIMEOUT_MS} ms of CPU`);
   });
 
   it('cannot reach process, require, the file system, the network or prototypes', async () => {
