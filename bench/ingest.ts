@@ -9,7 +9,7 @@ import amqp from 'amqplib';
 import { type Client, client, closedLoop } from './client';
 import type { Ctx } from './hookline';
 import { now } from './lib/clock';
-import { type CpuPids, cpuWindow } from './lib/cpu';
+import { cpuWindow } from './lib/cpu';
 import { Rpc } from './lib/procs';
 import { round } from './lib/stats';
 import { N } from './options';
@@ -22,20 +22,25 @@ export interface IngestResult {
   non202: number;
 }
 
-/** N.warm requests, then N.throughput timed ones, N.concurrency in flight; CPU of `pids`' processes. */
-async function drive(http: Client, base: string, pids: CpuPids): Promise<IngestResult> {
+/** N.warm requests, then N.throughput timed ones, N.concurrency in flight; CPU of the serving process `pid`. */
+async function drive(
+  http: Client,
+  base: string,
+  role: 'hookline' | 'floor',
+  pid: number | undefined,
+): Promise<IngestResult> {
   let non202 = 0;
   const send = async (path: string) => {
     if ((await http.request(base, 'GET', path)) !== 202) non202++;
   };
   await closedLoop(N.warm, N.concurrency, (i) => send(`/like/warm-${i}`));
   non202 = 0;
-  const cpu = cpuWindow(pids);
+  const cpu = cpuWindow({ [role]: pid });
   const t0 = now();
   await closedLoop(N.throughput, N.concurrency, (i) => send(`/like/in-${i}`));
   const elapsedMs = now() - t0;
   const ms = await cpu.end();
-  const used = (pids.hookline ? ms.hookline : ms.floor) ?? Number.NaN;
+  const used = ms[role] ?? Number.NaN;
   return {
     n: N.throughput,
     perSec: Math.round(N.throughput / (elapsedMs / 1000)),
@@ -46,7 +51,7 @@ async function drive(http: Client, base: string, pids: CpuPids): Promise<IngestR
 
 /** Hookline's `GET /like` with nobody subscribed: the event is published, fanned out to no one, acked. */
 export function hooklineIngest(ctx: Ctx): Promise<IngestResult> {
-  return drive(ctx.http, ctx.hl.base, { hookline: ctx.pids.hookline });
+  return drive(ctx.http, ctx.hl.base, 'hookline', ctx.pids.hookline);
 }
 
 /** The same requests against the ingest floor, publishing to a durable queue of its own. */
@@ -63,7 +68,7 @@ export async function ingestFloor(): Promise<IngestResult> {
     await ch.bindQueue(`${namespace}.events.all`, exchange, '#');
     await server.ready;
     const { port } = await server.call<{ port: number }>({ cmd: 'start', amqpUrl: RABBITMQ_URL, exchange });
-    return await drive(http, `http://127.0.0.1:${port}`, { floor: server.proc.pid });
+    return await drive(http, `http://127.0.0.1:${port}`, 'floor', server.proc.pid);
   } finally {
     http.close();
     await server.stop();
